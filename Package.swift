@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "alert-enrichment",
+    products: [
+        .executable(name: "collector", targets: ["collector"]),
+        .executable(name: "processor", targets: ["processor"]),
+        .executable(name: "monitor", targets: ["monitor"]),
+        .executable(name: "backfill", targets: ["backfill"]),
+        .executable(name: "threat-api", targets: ["threat-api"]),
+    ],
+    targets: [
+        // C libraries from Debian: libhiredis-dev, libcurl4-openssl-dev, libmicrohttpd-dev.
+        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
+
+        // Libraries: everything testable lives here.
+        .target(name: "Diagnostics"),
+        .target(name: "RedisClient", dependencies: ["CHiredis"]),
+        .target(name: "AlertQueue", dependencies: ["RedisClient", "Diagnostics"]),
+        .target(name: "ThreatIntel", dependencies: ["CCurl"]),
+        .target(name: "MockThreatAPI", dependencies: ["CMicroHTTPD", "Diagnostics"]),
+        .target(name: "Enrichment", dependencies: ["AlertQueue", "ThreatIntel", "Diagnostics"]),
+        .target(name: "CommandLineSupport", dependencies: ["AlertQueue", "Diagnostics"]),
+        .target(name: "TestSupport", dependencies: ["RedisClient"], path: "Tests/TestSupport"),
+
+        // Executables: argument handling and wiring only.
+        .executableTarget(name: "collector", dependencies: ["Enrichment", "CommandLineSupport"]),
+        .executableTarget(name: "processor", dependencies: ["Enrichment", "CommandLineSupport"]),
+        .executableTarget(name: "monitor", dependencies: ["Enrichment", "CommandLineSupport"]),
+        .executableTarget(name: "backfill", dependencies: ["Enrichment", "CommandLineSupport"]),
+        .executableTarget(name: "threat-api", dependencies: ["MockThreatAPI", "CommandLineSupport"]),
+
+        // Tests. Those that need a server start it themselves (see TestSupport).
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"]),
+        .testTarget(name: "AlertQueueTests", dependencies: ["AlertQueue", "TestSupport"]),
+        .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "MockThreatAPI", "TestSupport"]),
+        .testTarget(name: "MockThreatAPITests", dependencies: ["MockThreatAPI", "TestSupport"]),
+        .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport"]),
+        .testTarget(name: "EnrichmentTests", dependencies: ["Enrichment", "MockThreatAPI", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AlertQueue", "TestSupport"]),
+    ]
+)
