@@ -1,0 +1,344 @@
+import Diagnostics
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// The queue as plain files under one root, laid out as the reference lab does:
+/// `pending/`, `processing/<consumer>/`, `processed/`, `errors/`.
+///
+/// A claim is one `rename` from `pending/` into this consumer's area, so two consumers never hold the same
+/// file. Results are written atomically (temporary file, fsync, rename) before the input is removed. A
+/// consumer holds a `flock` on its area for its whole life, which tells others at once when it died.
+public final class DirectoryBackend: QueueBackend {
+    public let consumer: String
+    public let root: String
+
+    /// How long after its last write a file that does not parse yet is waited for, because a producer
+    /// that writes in place may still be writing it.
+    public let youngFileGrace: Duration
+
+    let pendingDirectory: String
+    let processingRoot: String
+    let processedDirectory: String
+    let errorsDirectory: String
+    let ownDirectory: String
+
+    private let watcher: DirectoryWatcher
+    /// Names listed in `pending/` and not yet tried, shared by this consumer's threads so the directory is
+    /// listed once per batch rather than once per claim.
+    private let candidates = Mutex<[String]>([])
+    private let lock = Mutex<ConsumerLock?>(nil)
+    private let reasonCache = Mutex<[String: String]>([:])
+
+    /// Opens (and creates) the layout under `root`.
+    public init(root: String, consumer: String, youngFileGrace: Duration = .seconds(2)) throws {
+        if let problem = AlertID.problem(with: consumer) {
+            throw QueueError("open directory queue", "invalid consumer name: \(problem)")
+        }
+        self.root = root
+        self.consumer = consumer
+        self.youngFileGrace = youngFileGrace
+        pendingDirectory = "\(root)/pending"
+        processingRoot = "\(root)/processing"
+        processedDirectory = "\(root)/processed"
+        errorsDirectory = "\(root)/errors"
+        ownDirectory = "\(root)/processing/\(consumer)"
+        for directory in [pendingDirectory, processingRoot, processedDirectory, errorsDirectory] {
+            try FileSystem.makeDirectory(directory)
+        }
+        watcher = DirectoryWatcher(directory: pendingDirectory)
+    }
+
+    deinit {
+        lock.withLock { $0?.release() }
+    }
+
+    // MARK: Enqueue
+
+    public func enqueue(_ payload: [UInt8], id: String) throws {
+        if let problem = AlertID.problem(with: id) {
+            throw QueueError("enqueue", problem)
+        }
+        try FileSystem.writeAtomically(payload, directory: pendingDirectory, name: "\(id).json")
+        try FileSystem.syncDirectory(pendingDirectory)
+    }
+
+    // MARK: Claim
+
+    public func claim(timeout: Duration) throws -> ClaimedAlert? {
+        try heartbeat()
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let name = try nextCandidate() {
+                let source = "\(pendingDirectory)/\(name)"
+                let destination = "\(ownDirectory)/\(name)"
+                if try FileSystem.rename(source, to: destination) {
+                    return try read(claimed: name)
+                }
+                continue
+            }
+            let remaining = deadline - ContinuousClock.now
+            if remaining <= .zero { return nil }
+            watcher.wait(timeout: min(remaining, .milliseconds(500)))
+        }
+    }
+
+    /// The next name to try, listing `pending/` again when the last batch is used up.
+    private func nextCandidate() throws -> String? {
+        if let name = candidates.withLock({ $0.popLast() }) {
+            return name
+        }
+        let names = try FileSystem.entries(of: pendingDirectory).filter(FileSystem.isAlertName)
+        guard !names.isEmpty else { return nil }
+        // Oldest-looking first is not knowable without a stat per file; reversed sort order keeps
+        // popLast cheap and the order stable.
+        return candidates.withLock { batch in
+            batch = names.sorted(by: >)
+            return batch.popLast()
+        }
+    }
+
+    /// Reads a file just claimed, waiting for a young file that does not parse yet to be finished.
+    private func read(claimed name: String) throws -> ClaimedAlert {
+        let path = "\(ownDirectory)/\(name)"
+        let stem = String(name.dropLast(".json".count))
+        let stemIsSafe = AlertID.isSafe(stem)
+        let id = stemIsSafe ? stem : AlertID.fallback(for: name.utf8)
+        while true {
+            switch try FileSystem.read(regularFileAt: path, limit: AlertParser.maximumSize) {
+            case .bytes(let payload, let modified):
+                let alert = AlertParser.parse(payload, expectedID: stemIsSafe ? stem : nil)
+                if case .failure(let reason) = alert, reason.category == .malformed,
+                    FileSystem.age(of: modified) < youngFileGrace.seconds
+                {
+                    sleep(for: .milliseconds(20))
+                    continue
+                }
+                let checked = stemIsSafe ? alert : .failure(DeadLetterReason(.invalidID, "unsafe file name"))
+                return ClaimedAlert(id: id, payload: payload, alert: checked, entry: .file(name: name))
+            case .tooLarge(let size):
+                let reason = DeadLetterReason(.malformed, "larger than \(AlertParser.maximumSize) bytes (\(size))")
+                return ClaimedAlert(id: id, payload: [], alert: .failure(reason), entry: .file(name: name))
+            case .notRegular(let kind):
+                let reason = DeadLetterReason(.malformed, "\(kind), not an alert file")
+                return ClaimedAlert(id: id, payload: [], alert: .failure(reason), entry: .file(name: name))
+            case .missing:
+                throw QueueError("read \(path)", "claimed file vanished")
+            }
+        }
+    }
+
+    // MARK: Results
+
+    public func complete(_ alert: ClaimedAlert, record: [UInt8], summary: ResultSummary) throws {
+        try store(alert, record: record)
+        try release(alert)
+    }
+
+    /// The first half of `complete`: the record is stored, the input still in flight. Separate so tests can
+    /// stop between the two steps, as a crash would.
+    func store(_ alert: ClaimedAlert, record: [UInt8]) throws {
+        try FileSystem.writeAtomically(record, directory: processedDirectory, name: "\(alert.id).json")
+        try FileSystem.remove("\(errorsDirectory)/\(alert.id).json")
+        try FileSystem.remove(reasonPath(for: alert.id))
+    }
+
+    func release(_ alert: ClaimedAlert) throws {
+        guard case .file(let name) = alert.entry else { preconditionFailure("not a directory entry") }
+        try FileSystem.remove("\(ownDirectory)/\(name)")
+    }
+
+    public func deadLetter(_ alert: ClaimedAlert, reason: String) throws {
+        guard case .file(let name) = alert.entry else { preconditionFailure("not a directory entry") }
+        let note = JSONText.object([
+            ("alert_id", alert.id), ("reason", reason), ("failed_at", Timestamp.now().iso8601),
+            ("consumer", consumer),
+        ])
+        try FileSystem.writeAtomically(Array(note.utf8), directory: errorsDirectory, name: ".\(alert.id).reason")
+        let source = "\(ownDirectory)/\(name)"
+        let destination = "\(errorsDirectory)/\(alert.id).json"
+        var info = stat()
+        if lstat(source, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            // A directory cannot replace a file, nor be read as an alert: keep it out of sight and leave
+            // the dead letter as a note, so `ls errors` still counts one entry for it.
+            _ = try FileSystem.rename(source, to: "\(errorsDirectory)/.rejected-\(alert.id)-\(getpid())")
+            try FileSystem.writeAtomically(Array(note.utf8), directory: errorsDirectory, name: "\(alert.id).json")
+            return
+        }
+        _ = try FileSystem.rename(source, to: destination)
+    }
+
+    public func giveBack(_ alert: ClaimedAlert) throws {
+        guard case .file(let name) = alert.entry else { preconditionFailure("not a directory entry") }
+        _ = try FileSystem.rename("\(ownDirectory)/\(name)", to: "\(pendingDirectory)/\(name)")
+    }
+
+    func reasonPath(for id: String) -> String {
+        "\(errorsDirectory)/.\(id).reason"
+    }
+
+    // MARK: Liveness and recovery
+
+    public func heartbeat() throws {
+        try lock.withLock { held in
+            if held == nil {
+                held = try ConsumerLock.acquire(in: ownDirectory, timeout: .seconds(5))
+            }
+        }
+    }
+
+    public func recoverInFlight(includingOwn: Bool) throws -> RecoveryReport {
+        var report = RecoveryReport()
+        if includingOwn {
+            try heartbeat()
+            let moved = try moveBack(from: ownDirectory)
+            if moved > 0 {
+                report.consumers.append(consumer)
+                report.alerts += moved
+            }
+        }
+        for other in try FileSystem.entries(of: processingRoot) where other != consumer {
+            let directory = "\(processingRoot)/\(other)"
+            guard let orphanLock = try ConsumerLock.takeOver(in: directory) else {
+                try recoverUnlocked(directory, name: other, into: &report)
+                continue
+            }
+            let moved = try moveBack(from: directory)
+            orphanLock.release(removingFileIn: directory)
+            rmdir(directory)
+            report.consumers.append(other)
+            report.alerts += moved
+        }
+        return report
+    }
+
+    /// A consumer area with no lock file at all: left by a crash between creating it and locking it, or by
+    /// another tool. Taken back only once it has been still for a while, so a consumer that is just
+    /// starting keeps its area.
+    private func recoverUnlocked(_ directory: String, name: String, into report: inout RecoveryReport) throws {
+        guard FileSystem.modificationTime("\(directory)/\(ConsumerLock.fileName)") == nil,
+            let modified = FileSystem.modificationTime(directory), FileSystem.age(of: modified) > 30
+        else { return }
+        let moved = try moveBack(from: directory)
+        rmdir(directory)
+        if moved > 0 {
+            report.consumers.append(name)
+            report.alerts += moved
+        }
+    }
+
+    private func moveBack(from directory: String) throws -> Int {
+        var moved = 0
+        for name in try FileSystem.entries(of: directory) where FileSystem.isAlertName(name) {
+            if try FileSystem.rename("\(directory)/\(name)", to: "\(pendingDirectory)/\(name)") {
+                moved += 1
+            }
+        }
+        return moved
+    }
+
+    public func retire() throws {
+        _ = try moveBack(from: ownDirectory)
+        lock.withLock { held in
+            held?.release(removingFileIn: ownDirectory)
+            held = nil
+        }
+        rmdir(ownDirectory)
+    }
+
+    // MARK: Redrive
+
+    public func redrive(reason: String?, limit: Int?, dryRun: Bool) throws -> [RedrivenAlert] {
+        var redriven: [RedrivenAlert] = []
+        for name in try FileSystem.entries(of: errorsDirectory).filter(FileSystem.isAlertName).sorted() {
+            if let limit, redriven.count >= limit { break }
+            let id = String(name.dropLast(".json".count))
+            let text = storedReason(for: id)
+            if let reason, !text.contains(reason) { continue }
+            if !dryRun {
+                var info = stat()
+                guard lstat("\(errorsDirectory)/\(name)", &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+                    continue
+                }
+                guard try FileSystem.rename("\(errorsDirectory)/\(name)", to: "\(pendingDirectory)/\(name)") else {
+                    continue
+                }
+                try FileSystem.remove(reasonPath(for: id))
+            }
+            redriven.append(RedrivenAlert(id: id, reason: text))
+        }
+        return redriven
+    }
+
+    /// The reason stored beside a dead letter, or `unknown` when it is missing or unreadable.
+    func storedReason(for id: String) -> String {
+        guard case .bytes(let bytes, _)? = try? FileSystem.read(regularFileAt: reasonPath(for: id), limit: 64 * 1024),
+            let note = try? JSONFields(bytes), let reason = note.string("reason")
+        else { return "unknown" }
+        return reason
+    }
+
+    // MARK: Counts and results
+
+    public func counts() throws -> QueueCounts {
+        let pending = try alertNames(in: pendingDirectory)
+        var inFlight: [String] = []
+        for other in try FileSystem.entries(of: processingRoot) {
+            let directory = "\(processingRoot)/\(other)"
+            var info = stat()
+            guard lstat(directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { continue }
+            inFlight += try alertNames(in: directory)
+        }
+        let processed = try alertNames(in: processedDirectory)
+        let errors = try alertNames(in: errorsDirectory)
+
+        // Every alert has one name in one area; the same name in two areas is one alert counted twice,
+        // so the distinct names are what was generated and the sum only equals it when nothing is doubled.
+        var distinct = Set(processed)
+        distinct.formUnion(errors)
+        distinct.formUnion(pending)
+        distinct.formUnion(inFlight)
+        return QueueCounts(
+            generated: distinct.count, pending: pending.count, inFlight: inFlight.count,
+            processed: processed.count, errors: errors.count)
+    }
+
+    private func alertNames(in directory: String) throws -> [String] {
+        try FileSystem.entries(of: directory).filter(FileSystem.isAlertName)
+    }
+
+    public func recentResults(limit: Int) throws -> [ResultSummary] {
+        var newest: [(modified: timespec, name: String)] = []
+        for name in try alertNames(in: processedDirectory) {
+            guard let modified = FileSystem.modificationTime("\(processedDirectory)/\(name)") else { continue }
+            newest.append((modified, name))
+        }
+        newest.sort { ($0.modified.tv_sec, $0.modified.tv_nsec) > ($1.modified.tv_sec, $1.modified.tv_nsec) }
+        return newest.prefix(limit).compactMap { entry in
+            let path = "\(processedDirectory)/\(entry.name)"
+            guard case .bytes(let bytes, _)? = try? FileSystem.read(regularFileAt: path, limit: AlertParser.maximumSize * 2)
+            else { return nil }
+            return ResultSummary(record: bytes)
+        }
+    }
+
+    public func deadLetterCategories() throws -> [String: Int] {
+        let ids = try alertNames(in: errorsDirectory).map { String($0.dropLast(".json".count)) }
+        let known = reasonCache.withLock { $0 }
+        var current: [String: String] = [:]
+        current.reserveCapacity(ids.count)
+        for id in ids {
+            current[id] = known[id] ?? DeadLetterReason.category(of: storedReason(for: id))
+        }
+        reasonCache.withLock { $0 = current }
+        var categories: [String: Int] = [:]
+        for category in current.values {
+            categories[category, default: 0] += 1
+        }
+        return categories
+    }
+}

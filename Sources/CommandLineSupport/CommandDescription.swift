@@ -1,0 +1,68 @@
+/// What a program is called, what it does and which options it takes; renders `--help`.
+public struct CommandDescription: Sendable {
+    public var name: String
+    public var overview: String
+    public var options: [OptionDefinition]
+    /// Free text shown after the options, e.g. examples.
+    public var discussion: String?
+
+    public init(name: String, overview: String, options: [OptionDefinition], discussion: String? = nil) {
+        self.name = name
+        self.overview = overview
+        self.options = options + [StandardOptions.version, StandardOptions.help]
+        self.discussion = discussion
+    }
+
+    /// `processor [--backend <backend>] [--dir <path>] …`, wrapped like swift-argument-parser does.
+    public var usage: String {
+        let parts = options.filter { $0.long != "help" && $0.long != "version" }.map { option -> String in
+            switch option.kind {
+            case .flag: return "[--\(option.long)]"
+            case .value(let name): return "[--\(option.long) <\(name)>]"
+            }
+        }
+        var lines: [String] = []
+        var line = name
+        for part in parts {
+            if line.count + 1 + part.count > 78 {
+                lines.append(line)
+                line = String(repeating: " ", count: name.count + 7) + part
+            } else {
+                line += " " + part
+            }
+        }
+        lines.append(line)
+        return lines.joined(separator: "\n")
+    }
+
+    /// The whole help text, in the layout of swift-argument-parser.
+    public var help: String {
+        var text = "OVERVIEW: \(overview)\n\nUSAGE: \(usage)\n\nOPTIONS:\n"
+        let column = 26
+        for option in options {
+            let label = "  " + option.label
+            if label.count <= column - 2 {
+                let padding = String(repeating: " ", count: column - label.count)
+                text += label + padding + option.helpText + "\n"
+            } else {
+                text += label + "\n" + String(repeating: " ", count: column) + option.helpText + "\n"
+            }
+        }
+        if let discussion {
+            text += "\n" + discussion + "\n"
+        }
+        return text
+    }
+}
+
+/// Options every program takes.
+public enum StandardOptions {
+    public static let help = OptionDefinition.flag("help", short: "h", help: "Show help information.")
+    public static let version = OptionDefinition.flag("version", help: "Show the version.")
+    public static let logFormat = OptionDefinition.option(
+        "log-format", valueName: "format", help: "Diagnostics as text or json lines.", default: "text")
+    public static let logLevel = OptionDefinition.option(
+        "log-level", valueName: "level",
+        help: "Least important diagnostics shown: trace, debug, info, notice, warning, error, critical.",
+        default: "info")
+}
