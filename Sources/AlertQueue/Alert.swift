@@ -120,3 +120,15 @@ public enum AlertParser {
         return .success(())
     }
 }
+
+extension AlertParser {
+    /// The payload's `alert_id` when it is usable, even though the alert as a whole is not, so a dead
+    /// letter is filed under the producer's id.
+    public static func identify(_ payload: [UInt8]) -> String? {
+        guard payload.count <= maximumSize, case .success = scan(payload),
+            let fields = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any],
+            let id = fields["alert_id"] as? String, AlertID.isSafe(id)
+        else { return nil }
+        return id
+    }
+}

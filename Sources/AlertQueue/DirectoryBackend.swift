@@ -241,6 +241,14 @@ public final class DirectoryBackend: QueueBackend {
         return moved
     }
 
+    /// Lets go of this consumer's lock as a crash would: in-flight files stay where they are.
+    func abandon() {
+        lock.withLock { held in
+            held?.release()
+            held = nil
+        }
+    }
+
     public func retire() throws {
         _ = try moveBack(from: ownDirectory)
         lock.withLock { held in

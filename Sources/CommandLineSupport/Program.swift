@@ -29,8 +29,10 @@ public enum Program {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         _ body: (ProgramContext) throws -> Void
     ) -> Never {
-        // A write to a closed socket or pipe must surface as EPIPE, not kill the process.
+        // A write to a closed socket or pipe must surface as EPIPE, and a write past RLIMIT_FSIZE as EFBIG,
+        // rather than kill the process: both are failures the programs handle.
         signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
 
         let options: ParsedOptions
         let logger: Logger

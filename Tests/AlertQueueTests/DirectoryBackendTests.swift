@@ -1,0 +1,154 @@
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import AlertQueue
+
+/// What only the directory backend has to cope with: files that producers drop in by hand.
+@Suite struct DirectoryBackendTests {
+    func withBackend(_ body: (DirectoryBackend, String) throws -> Void) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let root = directory.path + "/queue"
+        let backend = try DirectoryBackend(root: root, consumer: "tester", youngFileGrace: .milliseconds(500))
+        try body(backend, root)
+    }
+
+    func write(_ text: String, to path: String) {
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    }
+
+    func listing(_ path: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    @Test func theLayoutIsTheLabsLayout() throws {
+        try withBackend { (backend, root) throws in
+            try backend.enqueue(alertPayload(id: "a1"), id: "a1")
+            #expect(listing(root) == ["errors", "pending", "processed", "processing"])
+            #expect(listing(root + "/pending") == ["a1.json"])
+            let claimed = try #require(try backend.claim(timeout: .seconds(1)))
+            #expect(listing(root + "/processing/tester") == ["a1.json"])
+            try backend.complete(claimed, record: record(for: claimed), summary: summary(for: claimed))
+            #expect(listing(root + "/processed") == ["a1.json"])
+            #expect(listing(root + "/processing/tester").isEmpty)
+        }
+    }
+
+    @Test func aDeadLetterIsOneVisibleEntryWithItsReasonBeside() throws {
+        try withBackend { (backend, root) throws in
+            write("not-json", to: root + "/pending/bad.json")
+            let claimed = try #require(try backend.claim(timeout: .seconds(2)))
+            #expect(claimed.id == "bad")
+            try backend.deadLetter(claimed, reason: "malformed: not valid JSON")
+            #expect(listing(root + "/errors") == ["bad.json"])
+            #expect(try String(contentsOfFile: root + "/errors/bad.json", encoding: .utf8) == "not-json")
+            #expect(backend.storedReason(for: "bad") == "malformed: not valid JSON")
+        }
+    }
+
+    @Test func aFileStillBeingWrittenIsWaitedFor() throws {
+        try withBackend { (backend, root) throws in
+            // A producer that writes in place: the first half now, the rest a little later.
+            let full = String(decoding: alertPayload(id: "slow"), as: UTF8.self)
+            let half = full.index(full.startIndex, offsetBy: full.count / 2)
+            let path = root + "/pending/slow.json"
+            let handle = try #require(FileHandle(forWritingAtPath: { write("", to: path); return path }()))
+            handle.write(Data(full[..<half].utf8))
+            let writer = TestThread {
+                usleep(200_000)
+                handle.write(Data(full[half...].utf8))
+                try? handle.close()
+            }
+            let claimed = try #require(try backend.claim(timeout: .seconds(2)))
+            writer.join()
+            #expect((try? claimed.alert.get())?.id == "slow")
+        }
+    }
+
+    @Test func anOldFileThatDoesNotParseIsNotWaitedForForever() throws {
+        try withBackend { (backend, root) throws in
+            let path = root + "/pending/stale.json"
+            write(#"{"alert_id":"stale","#, to: path)
+            let old = Date(timeIntervalSinceNow: -60)
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: path)
+            let claimed = try #require(try backend.claim(timeout: .seconds(1)))
+            #expect(claimed.alert.failureCategory == .malformed)
+        }
+    }
+
+    @Test func entriesThatAreNotAlertsAreIgnored() throws {
+        try withBackend { (backend, root) throws in
+            write("{}", to: root + "/pending/notes.txt")
+            write("{}", to: root + "/pending/.hidden.json")
+            write("{}", to: root + "/pending/.a1.json.123.tmp")
+            write("{}", to: root + "/pending/.json")
+            #expect(try backend.claim(timeout: .milliseconds(200)) == nil)
+            #expect(try backend.counts().pending == 0)
+        }
+    }
+
+    @Test func oddButSafeNamesWork() throws {
+        try withBackend { (backend, root) throws in
+            let text = #"{"alert_id":"with space","source_ip":"8.8.8.8"}"#
+            write(text, to: root + "/pending/with space.json")
+            let claimed = try #require(try backend.claim(timeout: .seconds(1)))
+            #expect(claimed.id == "with space")
+            #expect((try? claimed.alert.get()) != nil)
+        }
+    }
+
+    @Test func aNameThatCannotBeAnIdIsDeadLetteredUnderAFallback() throws {
+        try withBackend { (backend, root) throws in
+            write(#"{"alert_id":"x","source_ip":"8.8.8.8"}"#, to: root + "/pending/line\nbreak.json")
+            let claimed = try #require(try backend.claim(timeout: .seconds(1)))
+            #expect(claimed.id.hasPrefix("invalid-"))
+            #expect(claimed.alert.failureCategory == .invalidID)
+            try backend.deadLetter(claimed, reason: "invalid-id: unsafe file name")
+            #expect(listing(root + "/errors") == ["\(claimed.id).json"])
+        }
+    }
+
+    @Test func aSymlinkIsNeverFollowed() throws {
+        try withBackend { (backend, root) throws in
+            try FileManager.default.createSymbolicLink(atPath: root + "/pending/link.json", withDestinationPath: "/etc/passwd")
+            let claimed = try #require(try backend.claim(timeout: .seconds(1)))
+            #expect(claimed.payload.isEmpty)
+            #expect(claimed.alert.failureCategory == .malformed)
+            try backend.deadLetter(claimed, reason: "malformed: a symbolic link")
+            #expect(listing(root + "/errors") == ["link.json"])
+            #expect(FileManager.default.fileExists(atPath: "/etc/passwd"))
+        }
+    }
+
+    @Test func aDirectoryNamedLikeAnAlertIsDeadLettered() throws {
+        try withBackend { (backend, root) throws in
+            try FileManager.default.createDirectory(atPath: root + "/pending/x.json", withIntermediateDirectories: false)
+            let claimed = try #require(try backend.claim(timeout: .seconds(1)))
+            #expect(claimed.alert.failureCategory == .malformed)
+            try backend.deadLetter(claimed, reason: "malformed: a directory")
+            #expect(listing(root + "/errors") == ["x.json"])
+            #expect(try backend.counts() == QueueCounts(generated: 1, pending: 0, inFlight: 0, processed: 0, errors: 1))
+        }
+    }
+
+    @Test func aFileWhoseIdDisagreesWithItsNameIsRefused() throws {
+        try withBackend { (backend, root) throws in
+            write(String(decoding: alertPayload(id: "inside"), as: UTF8.self), to: root + "/pending/outside.json")
+            let claimed = try #require(try backend.claim(timeout: .seconds(1)))
+            #expect(claimed.id == "outside")
+            #expect(claimed.alert.failureCategory == .invalidID)
+        }
+    }
+
+    @Test func anIdInTwoAreasDoesNotReconcile() throws {
+        try withBackend { (backend, root) throws in
+            try backend.enqueue(alertPayload(id: "dup"), id: "dup")
+            write("{}", to: root + "/processed/dup.json")
+            let counts = try backend.counts()
+            #expect(counts.generated == 1)
+            #expect(!counts.reconciles)
+        }
+    }
+}
