@@ -34,7 +34,13 @@ let package = Package(
         .executableTarget(name: "threat-api", dependencies: ["MockThreatAPI", "CommandLineSupport"]),
 
         // Tests. Those that need a server start it themselves (see TestSupport).
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"]),
         .executableTarget(name: "queue-fixture", dependencies: ["AlertQueue"], path: "Tests/QueueFixture"),
         .testTarget(name: "AlertQueueTests", dependencies: ["AlertQueue", "TestSupport", "queue-fixture"]),
+        .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "MockThreatAPI", "TestSupport"]),
+        .testTarget(name: "MockThreatAPITests", dependencies: ["MockThreatAPI", "TestSupport"]),
+        .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport"]),
+        .testTarget(name: "EnrichmentTests", dependencies: ["Enrichment", "MockThreatAPI", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AlertQueue", "TestSupport"]),
     ]
 )
