@@ -30,4 +30,10 @@ static inline CURLcode ccurl_getinfo_long(CURL *handle, CURLINFO info, long *val
     return curl_easy_getinfo(handle, info, value);
 }
 
+// CURL_GLOBAL_DEFAULT is a macro built from other macros; spelled out here so Swift need not
+// depend on how the importer treats it.
+static inline CURLcode ccurl_global_init_default(void) {
+    return curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
 #endif
