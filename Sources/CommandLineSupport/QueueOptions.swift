@@ -19,6 +19,10 @@ public enum QueueOptions {
         .option(
             "redis-prefix", valueName: "prefix", help: "Prefix of every Redis key, with its hash tag.",
             default: "{enrich}:"),
+        .option(
+            "heartbeat-ttl", valueName: "seconds",
+            help: "Redis: a consumer silent this long is dead and its in-flight alerts go back to pending.",
+            default: "15"),
     ]
 
     /// The queue configuration the options describe.
@@ -32,6 +36,7 @@ public enum QueueOptions {
                 throw UsageError("'--redis-url': \(error.message)")
             }
             configuration.redisKeys = RedisKeys(prefix: options.string("redis-prefix") ?? "{enrich}:")
+            configuration.heartbeatTTL = try options.seconds("heartbeat-ttl", in: 0.1...3600) ?? .seconds(15)
         }
         return configuration
     }
