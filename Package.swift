@@ -42,5 +42,6 @@ let package = Package(
         .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport"]),
         .testTarget(name: "EnrichmentTests", dependencies: ["Enrichment", "MockThreatAPI", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AlertQueue", "TestSupport"]),
+        .testTarget(name: "DocumentationTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -37,21 +37,47 @@ public struct CommandDescription: Sendable {
 
     /// The whole help text, in the layout of swift-argument-parser.
     public var help: String {
-        var text = "OVERVIEW: \(overview)\n\nUSAGE: \(usage)\n\nOPTIONS:\n"
+        let overviewLines = Self.wrap("OVERVIEW: \(overview)", width: 80).joined(separator: "\n")
+        var text = "\(overviewLines)\n\nUSAGE: \(usage)\n\nOPTIONS:\n"
         let column = 26
+        let indent = String(repeating: " ", count: column)
         for option in options {
             let label = "  " + option.label
+            let helpLines = Self.wrap(option.helpText, width: 80 - column)
             if label.count <= column - 2 {
-                let padding = String(repeating: " ", count: column - label.count)
-                text += label + padding + option.helpText + "\n"
+                text += label + String(repeating: " ", count: column - label.count) + helpLines[0] + "\n"
             } else {
-                text += label + "\n" + String(repeating: " ", count: column) + option.helpText + "\n"
+                text += label + "\n" + indent + helpLines[0] + "\n"
+            }
+            for line in helpLines.dropFirst() {
+                text += indent + line + "\n"
             }
         }
         if let discussion {
-            text += "\n" + discussion + "\n"
+            let lines = discussion.split(separator: "\n", omittingEmptySubsequences: false)
+            text += "\n" + lines.flatMap { Self.wrap(String($0), width: 80) }.joined(separator: "\n") + "\n"
         }
         return text
+    }
+}
+
+extension CommandDescription {
+    /// Splits `text` into lines of at most `width` characters at spaces (a longer word keeps its own line).
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if line.isEmpty {
+                line = String(word)
+            } else if line.count + 1 + word.count <= width {
+                line += " " + word
+            } else {
+                lines.append(line)
+                line = String(word)
+            }
+        }
+        lines.append(line)
+        return lines
     }
 }
 
