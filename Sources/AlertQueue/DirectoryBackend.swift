@@ -159,6 +159,9 @@ public final class DirectoryBackend: QueueBackend {
             ("consumer", consumer),
         ])
         try FileSystem.writeAtomically(Array(note.utf8), directory: errorsDirectory, name: ".\(alert.id).reason")
+        // An alert stored before and delivered again is in one place only: the latest outcome. Removed while
+        // the input is still in flight, so a crash here loses nothing.
+        try FileSystem.remove("\(processedDirectory)/\(alert.id).json")
         let source = "\(ownDirectory)/\(name)"
         let destination = "\(errorsDirectory)/\(alert.id).json"
         var info = stat()

@@ -21,7 +21,8 @@ public protocol QueueBackend: AnyObject, Sendable {
     /// releases the in-flight entry.
     func complete(_ alert: ClaimedAlert, record: [UInt8], summary: ResultSummary) throws
 
-    /// Stores the alert's original bytes as a dead letter with `reason`, then releases the in-flight entry.
+    /// Stores the alert's original bytes as a dead letter with `reason` (replacing any earlier record for it),
+    /// then releases the in-flight entry.
     func deadLetter(_ alert: ClaimedAlert, reason: String) throws
 
     /// Returns one in-flight alert to pending, untouched (a graceful stop that could not finish it).

@@ -18,6 +18,7 @@ public final class RedisBackend: QueueBackend {
     /// Whether this consumer's heartbeat has been sent: it must be before the first claim, or a processing
     /// list could exist that no recovery pass knows to look at.
     private let registered = Atomic<Bool>(false)
+    let ledger = InFlightLedger()
     /// How many result summaries `recent` keeps.
     static let recentCapacity = 1000
     /// The longest a blocking claim waits in one call: short, so a stop is noticed, and below the command
@@ -62,11 +63,22 @@ public final class RedisBackend: QueueBackend {
 
     // MARK: Enqueue
 
+    /// Pushes the alert and, the first time its id is seen, counts it, in one atomic step. `generated` thus
+    /// counts distinct alerts: an alert sent twice (a producer retrying after a lost reply, a re-sent
+    /// alert) is processed twice into the same single record, and the books still balance.
+    private static let enqueueScript = """
+        if redis.call('SADD', KEYS[3], ARGV[2]) == 1 then
+            redis.call('INCR', KEYS[2])
+        end
+        redis.call('LPUSH', KEYS[1], ARGV[1])
+        return 1
+        """
+
     public func enqueue(_ payload: [UInt8], id: String) throws {
         _ = try pool.withConnection { connection in
-            try connection.transaction(bytes: [
-                command("LPUSH", keys.pending, payload),
-                command("INCR", keys.generated),
+            try connection.command(bytes: [
+                Array("EVAL".utf8), Array(Self.enqueueScript.utf8), Array("3".utf8), Array(keys.pending.utf8),
+                Array(keys.generated.utf8), Array(keys.ids.utf8), payload, Array(id.utf8),
             ])
         }
     }
@@ -84,11 +96,19 @@ public final class RedisBackend: QueueBackend {
                 let slice = max(min(remaining, Self.blockSlice), .milliseconds(10))
                 let seconds = String(format: "%.3f", slice.seconds)
                 let own = keys.processing(consumer)
-                let reply =
-                    supportsMove
-                    ? try connection.command(["BLMOVE", keys.pending, own, "RIGHT", "LEFT", seconds])
-                    : try connection.command(["BRPOPLPUSH", keys.pending, own, seconds])
+                let reply: RedisValue
+                do {
+                    reply =
+                        supportsMove
+                        ? try connection.command(["BLMOVE", keys.pending, own, "RIGHT", "LEFT", seconds])
+                        : try connection.command(["BRPOPLPUSH", keys.pending, own, seconds])
+                } catch let error as RedisConnectionError {
+                    // The server may have moved an alert before the reply was lost.
+                    ledger.markUncertain()
+                    throw error
+                }
                 if let payload = reply.bytes {
+                    ledger.hold(payload)
                     return Self.claimed(payload)
                 }
                 if ContinuousClock.now >= deadline { return nil }
@@ -113,7 +133,7 @@ public final class RedisBackend: QueueBackend {
             ("alert_id", summary.id), ("verdict", summary.verdict),
             ("duration_ms", String(summary.durationMilliseconds)), ("processed_at", summary.processedAt),
         ])
-        try runTransaction([
+        try settle(alert, [
             command("HSET", keys.processed, alert.id, record),
             command("HDEL", keys.errors, alert.id),
             command("HDEL", keys.errorCategories, alert.id),
@@ -133,19 +153,39 @@ public final class RedisBackend: QueueBackend {
         } else {
             fields.append(("payload_base64", Data(alert.payload).base64EncodedString()))
         }
-        try runTransaction([
+        try settle(alert, [
             command("HSET", keys.errors, alert.id, JSONText.object(fields)),
             command("HSET", keys.errorCategories, alert.id, DeadLetterReason.category(of: reason)),
+            // An alert stored before and delivered again is in one place only: the latest outcome.
+            command("HDEL", keys.processed, alert.id),
             command("LREM", keys.processing(consumer), "1", element(of: alert)),
         ])
     }
 
+    /// Returns the alert to pending only if it is still in this consumer's list: if a recovery pass already
+    /// gave it back, pushing it again would queue it twice. RPUSH puts it at the end consumers take from.
+    private static let giveBackScript = """
+        if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then
+            redis.call('RPUSH', KEYS[2], ARGV[1])
+            return 1
+        end
+        return 0
+        """
+
     public func giveBack(_ alert: ClaimedAlert) throws {
-        // RPUSH puts it at the end consumers take from: it is the next alert claimed.
-        try runTransaction([
-            command("RPUSH", keys.pending, element(of: alert)),
-            command("LREM", keys.processing(consumer), "1", element(of: alert)),
-        ])
+        let element = element(of: alert)
+        ledger.release(element)
+        do {
+            _ = try pool.withConnection { connection in
+                try connection.command(bytes: [
+                    Array("EVAL".utf8), Array(Self.giveBackScript.utf8), Array("2".utf8),
+                    Array(keys.processing(consumer).utf8), Array(keys.pending.utf8), element,
+                ])
+            }
+        } catch {
+            ledger.markUncertain()
+            throw error
+        }
     }
 
     private func element(of alert: ClaimedAlert) -> [UInt8] {
@@ -153,8 +193,17 @@ public final class RedisBackend: QueueBackend {
         return element
     }
 
-    private func runTransaction(_ commands: [[[UInt8]]]) throws {
-        _ = try pool.withConnection { try $0.transaction(bytes: commands) }
+    /// Runs the MULTI/EXEC that stores an alert's outcome and releases it from this consumer's list.
+    private func settle(_ alert: ClaimedAlert, _ commands: [[[UInt8]]]) throws {
+        ledger.release(element(of: alert))
+        do {
+            _ = try pool.withConnection { try $0.transaction(bytes: commands) }
+        } catch {
+            // Whether EXEC ran is unknown; if it did not, the alert is still listed here, and an audit
+            // finds it should the caller's own fallback fail too.
+            ledger.markUncertain()
+            throw error
+        }
     }
 
     // MARK: Liveness and recovery
@@ -185,6 +234,13 @@ public final class RedisBackend: QueueBackend {
                     report.alerts += moved
                 }
             }
+            if ledger.needsAudit {
+                let moved = try auditOwnList(connection: connection)
+                if moved > 0 {
+                    report.consumers.append(consumer)
+                    report.alerts += moved
+                }
+            }
             let members = try connection.command(["SMEMBERS", keys.consumers]).array ?? []
             for other in members.compactMap(\.string) where other != consumer {
                 // The heartbeat is set before a consumer registers or claims, so a consumer that has only
@@ -198,6 +254,20 @@ public final class RedisBackend: QueueBackend {
             }
         }
         return report
+    }
+
+    /// Gives back the elements of this consumer's list that no worker holds (see `InFlightLedger`).
+    private func auditOwnList(connection: RedisConnection) throws -> Int {
+        let listed = try connection.command(["LRANGE", keys.processing(consumer), "0", "-1"]).array ?? []
+        var moved = 0
+        for element in ledger.audit(listed: listed.compactMap(\.bytes)) {
+            let reply = try connection.command(bytes: [
+                Array("EVAL".utf8), Array(Self.giveBackScript.utf8), Array("2".utf8),
+                Array(keys.processing(consumer).utf8), Array(keys.pending.utf8), element,
+            ])
+            moved += reply.int ?? 0
+        }
+        return moved
     }
 
     /// Moves a processing list back to pending one element at a time, each move atomic.

@@ -15,8 +15,10 @@ public struct RedisKeys: Sendable, Equatable {
     public var errors: String { prefix + "errors" }
     /// Alert id → reason category, so the monitor can group dead letters without reading them.
     public var errorCategories: String { prefix + "error-categories" }
-    /// Alerts ever enqueued.
+    /// Distinct alerts ever enqueued.
     public var generated: String { prefix + "generated" }
+    /// The ids ever enqueued, a set: what makes `generated` count each alert once.
+    public var ids: String { prefix + "ids" }
     /// The newest result summaries, newest first, capped.
     public var recent: String { prefix + "recent" }
     /// The consumers that have announced themselves.
@@ -24,6 +26,7 @@ public struct RedisKeys: Sendable, Equatable {
 
     /// One consumer's in-flight list.
     public func processing(_ consumer: String) -> String { prefix + "processing:" + consumer }
+
 
     /// One consumer's heartbeat, a key with a TTL.
     public func heartbeat(_ consumer: String) -> String { prefix + "heartbeat:" + consumer }

@@ -65,6 +65,12 @@ public final class AlertEnricher {
                 attempt += 1
                 let wasClosed = breaker.allowsClaiming()
                 breaker.recordFailure()
+                // Before the retries run out, ask whether the API is down as a whole rather than failing
+                // this alert: an outage must leave alerts in the queue, not in the dead letters, however
+                // few alerts are in flight to reach the breaker's threshold.
+                if breaker.allowsClaiming(), !retryPolicy.allowsRetry(afterAttempt: attempt), !client.health() {
+                    breaker.open()
+                }
                 if !breaker.allowsClaiming() {
                     if wasClosed {
                         logger.warning(

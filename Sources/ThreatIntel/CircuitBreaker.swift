@@ -79,6 +79,16 @@ public final class CircuitBreaker: Sendable {
         }
     }
 
+    /// Opens the breaker at once, e.g. when a health probe failed: no threshold needs reaching.
+    public func open() {
+        let instant = now()
+        status.withLock { status in
+            guard status.state == .closed else { return }
+            status.state = .open
+            status.nextProbe = instant.advanced(by: probeInterval)
+        }
+    }
+
     /// Whether the caller should probe the API now.
     ///
     /// True at most once per probe interval while open, so of many idle workers only one probes;

@@ -47,7 +47,7 @@ Program.run(command) { context in
             if stop.isStopping { break }
         }
         let alert = generator.makeAlert()
-        try backend.enqueue(alert.payload, id: alert.id)
+        try backend.enqueue(alert.payload, id: alert.id, retryingUntil: stop, logger: logger)
         sent += 1
         if !quiet {
             LineOutput.standardOutput.write(line: "[COLLECTED] \(alert.id) \(AlertSummaryLine.describe(alert.payload))")

@@ -75,6 +75,18 @@ import ThreatIntel
         }
     }
 
+    @Test func aLoneAlertMeetingAnOutageWaitsInsteadOfRunningOutOfRetries() throws {
+        try withEnricher(breakerThreshold: 100, attempts: 2) { enricher, server, breaker in
+            server.setDown(true)
+            let result = enricher.enrich(ip: "1.1.1.1")
+            guard case .interrupted = result else {
+                Issue.record("an outage must not dead-letter the alert, got \(result)")
+                return
+            }
+            #expect(!breaker.allowsClaiming())
+        }
+    }
+
     @Test func whenTheBreakerOpensTheAlertGoesBackInsteadOfToTheDeadLetters() throws {
         try withEnricher(breakerThreshold: 2, attempts: 10) { enricher, server, breaker in
             server.setDown(true)

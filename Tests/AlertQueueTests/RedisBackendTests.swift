@@ -1,0 +1,138 @@
+import Foundation
+import RedisClient
+import TestSupport
+import Testing
+
+@testable import AlertQueue
+
+/// What only the Redis backend has to cope with: lost replies and producers that retry.
+@Suite struct RedisBackendTests {
+    @Test func anAlertSentTwiceIsCountedOnceAndStoredOnce() throws {
+        try BackendFixture.with(.redis) { (fixture) throws in
+            let backend = try fixture.backend()
+            try backend.enqueue(alertPayload(id: "again"), id: "again")
+            try backend.enqueue(alertPayload(id: "again"), id: "again")
+            #expect(try backend.counts().generated == 1)
+            while let claimed = try backend.claim(timeout: .milliseconds(200)) {
+                try backend.complete(claimed, record: record(for: claimed), summary: summary(for: claimed))
+            }
+            let counts = try backend.counts()
+            #expect(counts == QueueCounts(generated: 1, pending: 0, inFlight: 0, processed: 1, errors: 0))
+        }
+    }
+
+    @Test func anAlertMovedByAClaimWhoseReplyWasLostIsGivenBack() throws {
+        try BackendFixture.with(.redis) { (fixture) throws in
+            let backend = try #require(try fixture.backend("worker") as? RedisBackend)
+            try backend.heartbeat()
+            try backend.enqueue(alertPayload(id: "orphan"), id: "orphan")
+            // The server moves the alert as BLMOVE would, but no worker ever hears of it.
+            let connection = try RedisConnection(url: fixture.redis!.url)
+            try connection.command(["LMOVE", backend.keys.pending, backend.keys.processing("worker"), "RIGHT", "LEFT"])
+            backend.ledger.markUncertain()
+
+            #expect(try backend.recoverInFlight(includingOwn: false).alerts == 0)
+            #expect(try backend.recoverInFlight(includingOwn: false).alerts == 1)
+            #expect(!backend.ledger.needsAudit)
+            #expect(try backend.counts().pending == 1)
+        }
+    }
+
+    @Test func anAlertAWorkerHoldsIsNeverTakenByAnAudit() throws {
+        try BackendFixture.with(.redis) { (fixture) throws in
+            let backend = try #require(try fixture.backend("worker") as? RedisBackend)
+            try backend.enqueue(alertPayload(id: "held"), id: "held")
+            let claimed = try #require(try backend.claim(timeout: .seconds(1)))
+            backend.ledger.markUncertain()
+            for _ in 0..<3 {
+                #expect(try backend.recoverInFlight(includingOwn: false).alerts == 0)
+            }
+            try backend.complete(claimed, record: record(for: claimed), summary: summary(for: claimed))
+            #expect(try backend.counts().processed == 1)
+        }
+    }
+
+    @Test func givingBackAnAlertAlreadyRecoveredDoesNotQueueItTwice() throws {
+        try BackendFixture.with(.redis) { (fixture) throws in
+            let slow = try fixture.backend("slow")
+            try slow.enqueue(alertPayload(id: "once"), id: "once")
+            let claimed = try #require(try slow.claim(timeout: .seconds(1)))
+            (slow as? RedisBackend)?.abandon()
+            sleep(for: .milliseconds(700))
+            #expect(try fixture.backend("other").recoverInFlight(includingOwn: false).alerts == 1)
+            try slow.giveBack(claimed)
+            #expect(try slow.counts().pending == 1)
+        }
+    }
+}
+
+@Suite struct InFlightLedgerTests {
+    let a = Array("a".utf8)
+    let b = Array("b".utf8)
+
+    @Test func onlyElementsUnheldInTwoAuditsInARowAreGivenBack() {
+        let ledger = InFlightLedger()
+        ledger.markUncertain()
+        ledger.hold(a)
+        #expect(ledger.audit(listed: [a, b]).isEmpty)
+        #expect(ledger.needsAudit)
+        #expect(ledger.audit(listed: [a, b]) == [b])
+        #expect(!ledger.needsAudit)
+    }
+
+    @Test func anElementThatTurnsOutHeldIsNotGivenBack() {
+        let ledger = InFlightLedger()
+        ledger.markUncertain()
+        #expect(ledger.audit(listed: [a]).isEmpty)
+        ledger.hold(a)
+        #expect(ledger.audit(listed: [a]).isEmpty)
+        #expect(!ledger.needsAudit)
+    }
+
+    @Test func duplicatesAreCountedOneByOne() {
+        let ledger = InFlightLedger()
+        ledger.hold(a)
+        #expect(ledger.audit(listed: [a, a]).isEmpty)
+        #expect(ledger.audit(listed: [a, a]) == [a])
+        ledger.release(a)
+        ledger.release(a)
+        #expect(ledger.audit(listed: [a]).isEmpty)
+    }
+}
+
+/// What `redis-cli MONITOR` sees of one alert's life: one claim, one MULTI/EXEC.
+@Suite struct RedisCommandTraceTests {
+    @Test func theClaimIsOneBlockingMoveAndTheCompletionOneTransaction() throws {
+        try BackendFixture.with(.redis) { (fixture) throws in
+            let backend = try fixture.backend("traced")
+            try backend.enqueue(alertPayload(id: "traced-1"), id: "traced-1")
+
+            let monitor = Process()
+            monitor.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
+            monitor.arguments = ["-s", fixture.redis!.socketPath, "MONITOR"]
+            let output = Pipe()
+            monitor.standardOutput = output
+            try monitor.run()
+            // redis-cli in MONITOR mode ignores SIGTERM.
+            defer {
+                kill(monitor.processIdentifier, SIGKILL)
+                monitor.waitUntilExit()
+            }
+            sleep(for: .milliseconds(200))
+
+            let claimed = try #require(try backend.claim(timeout: .seconds(1)))
+            try backend.complete(claimed, record: record(for: claimed), summary: summary(for: claimed))
+            sleep(for: .milliseconds(200))
+            kill(monitor.processIdentifier, SIGKILL)
+            let trace = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let commands = trace.split(separator: "\n").compactMap { line -> String? in
+                guard let start = line.firstIndex(of: "]") else { return nil }
+                return line[line.index(after: start)...].split(separator: " ").first.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
+            }
+            let life = commands.filter { $0 != "PING" && $0 != "SET" && $0 != "SADD" }
+            #expect(life.contains("BLMOVE"))
+            let multi = try #require(life.lastIndex(of: "MULTI"))
+            #expect(Array(life[multi...]) == ["MULTI", "HSET", "HDEL", "HDEL", "LPUSH", "LTRIM", "LREM", "EXEC"])
+        }
+    }
+}
