@@ -39,7 +39,7 @@ public enum MonitorView {
         lines.append("")
         lines.append("  processed  \(pad(counts.processed))   errors     \(pad(counts.errors))")
         lines.append("  pending    \(pad(counts.pending))   in flight  \(pad(counts.inFlight))   generated \(counts.generated)")
-        lines.append("  " + reconciliation(counts))
+        lines.append(reconciliation(counts))
         lines.append("")
         lines.append("  avg enrichment  " + average)
         lines.append("  throughput      " + rate + "   " + sparkline(throughput))
