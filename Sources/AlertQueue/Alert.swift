@@ -65,7 +65,9 @@ public enum AlertParser {
     }
 
     /// Checks UTF-8 and nesting depth, and refuses an object that names `alert_id` or `source_ip` twice
-    /// (parsers silently keep one of them), before the recursive parser sees the bytes.
+    /// (parsers silently keep one of them) and a trailing comma (Foundation's parser takes `{"a":1,}`, but it
+    /// is not JSON, and a record appended to it would not be either), before the recursive parser sees the
+    /// bytes.
     static func scan(_ payload: [UInt8]) -> Result<Void, DeadLetterReason> {
         guard String(validating: payload, as: UTF8.self) != nil else {
             return .failure(DeadLetterReason(.malformed, "not valid UTF-8"))
@@ -77,6 +79,7 @@ public enum AlertParser {
         var expectingKey = false
         var stringStart = 0
         var keysSeen: Set<String> = []
+        var previous: UInt8 = 0  // the last byte outside strings that is not whitespace
         for (offset, byte) in payload.enumerated() {
             if inString {
                 if escaped {
@@ -85,8 +88,8 @@ public enum AlertParser {
                     escaped = true
                 } else if byte == UInt8(ascii: "\"") {
                     inString = false
-                    if stringIsKey, offset - stringStart <= 9 {
-                        let key = String(decoding: payload[stringStart..<offset], as: UTF8.self)
+                    previous = byte
+                    if stringIsKey, let key = Self.shortKey(payload[stringStart..<offset]) {
                         if key == "alert_id" || key == "source_ip" {
                             if keysSeen.contains(key) {
                                 return .failure(DeadLetterReason(.invalidID, "\(key) appears more than once"))
@@ -110,11 +113,17 @@ public enum AlertParser {
                     return .failure(DeadLetterReason(.malformed, "nested deeper than \(maximumDepth) levels"))
                 }
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if previous == UInt8(ascii: ",") {
+                    return .failure(DeadLetterReason(.malformed, "not valid JSON (trailing comma)"))
+                }
                 depth -= 1
             case UInt8(ascii: ","):
                 expectingKey = depth == 1
             default:
                 break
+            }
+            if byte != 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09 {
+                previous = byte
             }
         }
         return .success(())
@@ -122,6 +131,18 @@ public enum AlertParser {
 }
 
 extension AlertParser {
+    /// A key's text if it may spell `alert_id` or `source_ip`, escapes decoded: `"alert\u005fid"` is the
+    /// same key to every parser and must not slip past the duplicate check.
+    static func shortKey(_ raw: ArraySlice<UInt8>) -> String? {
+        guard raw.contains(UInt8(ascii: "\\")) else {
+            return raw.count <= 9 ? String(decoding: raw, as: UTF8.self) : nil
+        }
+        // Every escape of a letter or `_` is `\uXXXX`: six bytes for one character.
+        guard raw.count <= 9 * 6 else { return nil }
+        let quoted = [UInt8(ascii: "\"")] + raw + [UInt8(ascii: "\"")]
+        return try? JSONSerialization.jsonObject(with: Data(quoted), options: .fragmentsAllowed) as? String
+    }
+
     /// The payload's `alert_id` when it is usable, even though the alert as a whole is not, so a dead
     /// letter is filed under the producer's id.
     public static func identify(_ payload: [UInt8]) -> String? {

@@ -1,3 +1,4 @@
+import Foundation
 import ThreatIntel
 
 /// Builds the stored record: the alert exactly as it came, plus `enrichment` and `processed_at`.
@@ -28,7 +29,9 @@ public enum EnrichedRecord {
             record.append(UInt8(ascii: "}"))
             return record
         }
-        var members = (try? JSONValue(parsing: payload))?.objectMembers ?? []
+        guard var members = (try? JSONValue(parsing: payload))?.objectMembers else {
+            return rebuiltLeniently(payload: payload, addition: addition)
+        }
         members.removeAll { $0.key == "enrichment" || $0.key == "processed_at" }
         var text = "{"
         for member in members {
@@ -37,5 +40,25 @@ public enum EnrichedRecord {
         }
         text += addition + "}"
         return Array(text.utf8)
+    }
+
+    /// The rebuild of a payload the strict parser refuses but the alert parser took (a member name repeated,
+    /// say): Foundation keeps one value per name, as it did when the alert was read, so no field is dropped.
+    private static func rebuiltLeniently(payload: [UInt8], addition: String) -> [UInt8] {
+        guard var object = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any] else {
+            return Array("{\(addition)}".utf8)
+        }
+        object["enrichment"] = nil
+        object["processed_at"] = nil
+        guard let members = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
+            return Array("{\(addition)}".utf8)
+        }
+        var record = Array(members.dropLast())  // its closing brace
+        if record.last != UInt8(ascii: "{") {
+            record.append(UInt8(ascii: ","))
+        }
+        record.append(contentsOf: addition.utf8)
+        record.append(UInt8(ascii: "}"))
+        return record
     }
 }
