@@ -47,3 +47,11 @@ public struct QueueConfiguration: Sendable {
         }
     }
 }
+
+extension QueueConfiguration {
+    /// Whether `error` says the queue could not be reached (Redis down or restarting), which waiting cures,
+    /// rather than that it refused the request.
+    public static func isUnreachable(_ error: any Error) -> Bool {
+        error is RedisConnectionError
+    }
+}

@@ -11,7 +11,7 @@ import ThreatIntel
 public final class Processor: Sendable {
     public let configuration: ProcessorConfiguration
     public let statistics = ProcessorStatistics()
-    public let stop = StopControl()
+    public let stop: StopControl
 
     private let backend: any QueueBackend
     private let reporter: ResultReporter
@@ -20,8 +20,10 @@ public final class Processor: Sendable {
     private let breaker: CircuitBreaker
 
     public init(
-        configuration: ProcessorConfiguration, backend: any QueueBackend, reporter: ResultReporter, logger: Logger
+        configuration: ProcessorConfiguration, backend: any QueueBackend, reporter: ResultReporter, logger: Logger,
+        stop: StopControl = StopControl()
     ) {
+        self.stop = stop
         self.configuration = configuration
         self.backend = backend
         self.reporter = reporter

@@ -30,10 +30,10 @@ Program.run(command) { context in
     let generator = AlertGenerator(poolSize: try options.int("ip-pool", in: 1...10_000_000) ?? 5000)
     let quiet = options.flag("quiet")
 
-    let backend = try queue.makeBackend(consumer: "collector", logger: logger)
     let stop = StopControl()
     let signals = ShutdownSignals { _ in stop.requestStop(grace: .zero) }
     defer { signals.cancel() }
+    let backend = try queue.openBackend(consumer: "collector", logger: logger, waitingUntil: stop)
     logger.info("collector started", ["queue": queue.location, "interval_ms": String(interval.wholeMilliseconds)])
 
     // Alerts are due at fixed instants from the start, so a slow enqueue does not lower the rate.

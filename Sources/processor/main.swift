@@ -43,15 +43,17 @@ Program.run(command) { context in
     configuration.maintenanceInterval = min(configuration.maintenanceInterval, queue.heartbeatTTL / 3)
     let consumer = options.string("consumer") ?? QueueOptions.defaultConsumerName()
 
-    let backend = try queue.makeBackend(consumer: consumer, logger: logger)
-    let processor = Processor(
-        configuration: configuration, backend: backend, reporter: ResultReporter(format: logger.format),
-        logger: logger)
     let grace = configuration.gracePeriod
+    let stop = StopControl()
     let signals = ShutdownSignals { signal in
         logger.notice("stopping: finishing alerts in flight", ["signal": String(signal), "grace_s": "\(grace.seconds)"])
-        processor.stop.requestStop(grace: grace)
+        stop.requestStop(grace: grace)
     }
     defer { signals.cancel() }
+
+    let backend = try queue.openBackend(consumer: consumer, logger: logger, waitingUntil: stop)
+    let processor = Processor(
+        configuration: configuration, backend: backend, reporter: ResultReporter(format: logger.format),
+        logger: logger, stop: stop)
     try processor.run()
 }

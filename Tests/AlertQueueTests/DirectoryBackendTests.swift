@@ -152,3 +152,20 @@ import Testing
         }
     }
 }
+
+@Suite struct AbandonedTemporaryFileTests {
+    @Test func oldTemporaryFilesAreRemovedAtStartUpAndYoungOnesKept() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let backend = try DirectoryBackend(root: directory.path + "/queue", consumer: "starter")
+        let old = directory.path + "/queue/processed/.a1.json.123.4.tmp"
+        let young = directory.path + "/queue/errors/.a2.json.123.5.tmp"
+        FileManager.default.createFile(atPath: old, contents: Data("{".utf8))
+        FileManager.default.createFile(atPath: young, contents: Data("{".utf8))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: old)
+
+        _ = try backend.recoverInFlight(includingOwn: true)
+        #expect(!FileManager.default.fileExists(atPath: old))
+        #expect(FileManager.default.fileExists(atPath: young))
+    }
+}
