@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "monitor", targets: ["monitor"]),
         .executable(name: "backfill", targets: ["backfill"]),
         .executable(name: "threat-api", targets: ["threat-api"]),
+        .executable(name: "bench", targets: ["bench"]),
     ],
     targets: [
         // C libraries from Debian: libhiredis-dev, libcurl4-openssl-dev, libmicrohttpd-dev.
@@ -33,6 +34,10 @@ let package = Package(
         .executableTarget(name: "backfill", dependencies: ["Enrichment", "CommandLineSupport"]),
         .executableTarget(name: "threat-api", dependencies: ["MockThreatAPI", "CommandLineSupport"]),
 
+        // The benchmark driver behind scripts/bench.sh (`make bench`); it reuses the test servers' launchers.
+        .executableTarget(
+            name: "bench", dependencies: ["AlertQueue", "Enrichment", "ThreatIntel", "RedisClient", "TestSupport"]),
+
         // Tests. Those that need a server start it themselves (see TestSupport).
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"]),
         .executableTarget(name: "queue-fixture", dependencies: ["AlertQueue"], path: "Tests/QueueFixture"),
@@ -43,5 +48,8 @@ let package = Package(
         .testTarget(name: "EnrichmentTests", dependencies: ["Enrichment", "MockThreatAPI", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AlertQueue", "TestSupport"]),
         .testTarget(name: "DocumentationTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "ChaosTests", dependencies: ["AlertQueue", "TestSupport"]),
+        .testTarget(
+            name: "HostileInputTests", dependencies: ["AlertQueue", "Enrichment", "RedisClient", "TestSupport"]),
     ]
 )

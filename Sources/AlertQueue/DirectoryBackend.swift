@@ -31,6 +31,11 @@ public final class DirectoryBackend: QueueBackend {
     /// Names listed in `pending/` and not yet tried, shared by this consumer's threads so the directory is
     /// listed once per batch rather than once per claim.
     private let candidates = Mutex<[String]>([])
+    /// The stream the batches are read from. Its lock also makes refilling single-flight: one thread reads
+    /// the next batch while the others wait for it, instead of each listing the whole backlog at once.
+    private let listing = Mutex(PendingListing())
+    /// Names per batch: enough that the directory is read rarely, few enough that memory stays flat.
+    static let listingBatch = 1024
     private let lock = Mutex<ConsumerLock?>(nil)
     private let reasonCache = Mutex<[String: String]>([:])
 
@@ -55,6 +60,7 @@ public final class DirectoryBackend: QueueBackend {
 
     deinit {
         lock.withLock { $0?.release() }
+        listing.withLock { $0.close() }
     }
 
     // MARK: Enqueue
@@ -87,18 +93,23 @@ public final class DirectoryBackend: QueueBackend {
         }
     }
 
-    /// The next name to try, listing `pending/` again when the last batch is used up.
+    /// The next name to try, reading the next batch of `pending/` when the last one is used up.
     private func nextCandidate() throws -> String? {
         if let name = candidates.withLock({ $0.popLast() }) {
             return name
         }
-        let names = try FileSystem.entries(of: pendingDirectory).filter(FileSystem.isAlertName)
-        guard !names.isEmpty else { return nil }
-        // Oldest-looking first is not knowable without a stat per file; reversed sort order keeps
-        // popLast cheap and the order stable.
-        return candidates.withLock { batch in
-            batch = names.sorted(by: >)
-            return batch.popLast()
+        return try listing.withLock { listing throws(QueueError) -> String? in
+            // Another thread may have refilled the batch while this one waited for the listing.
+            if let name = candidates.withLock({ $0.popLast() }) {
+                return name
+            }
+            let names = try listing.nextBatch(of: pendingDirectory, limit: Self.listingBatch)
+            guard !names.isEmpty else { return nil }
+            // Reversed, so popLast takes them in the order the directory gave them.
+            return candidates.withLock { batch in
+                batch = names.reversed()
+                return batch.popLast()
+            }
         }
     }
 
@@ -198,6 +209,7 @@ public final class DirectoryBackend: QueueBackend {
         var report = RecoveryReport()
         if includingOwn {
             try heartbeat()
+            removeAbandonedTemporaryFiles()
             let moved = try moveBack(from: ownDirectory)
             if moved > 0 {
                 report.consumers.append(consumer)
@@ -323,10 +335,16 @@ public final class DirectoryBackend: QueueBackend {
     }
 
     public func recentResults(limit: Int) throws -> [ResultSummary] {
+        // One stat per stored record, relative to the open directory: the kernel looks up one name per
+        // file instead of walking the whole path again, which is most of a refresh with 100,000 records.
+        let directory = open(processedDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directory >= 0 else { throw FileSystem.failure("open", processedDirectory) }
+        defer { close(directory) }
         var newest: [(modified: timespec, name: String)] = []
         for name in try alertNames(in: processedDirectory) {
-            guard let modified = FileSystem.modificationTime("\(processedDirectory)/\(name)") else { continue }
-            newest.append((modified, name))
+            var info = stat()
+            guard fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+            newest.append((info.st_mtim, name))
         }
         newest.sort { ($0.modified.tv_sec, $0.modified.tv_nsec) > ($1.modified.tv_sec, $1.modified.tv_nsec) }
         return newest.prefix(limit).compactMap { entry in
