@@ -349,7 +349,9 @@ public final class DirectoryBackend: QueueBackend {
         newest.sort { ($0.modified.tv_sec, $0.modified.tv_nsec) > ($1.modified.tv_sec, $1.modified.tv_nsec) }
         return newest.prefix(limit).compactMap { entry in
             let path = "\(processedDirectory)/\(entry.name)"
-            guard case .bytes(let bytes, _)? = try? FileSystem.read(regularFileAt: path, limit: AlertParser.maximumSize * 2)
+            guard
+                case .bytes(let bytes, _)? = try? FileSystem.read(
+                    regularFileAt: path, limit: AlertParser.maximumSize * 2)
             else { return nil }
             return ResultSummary(record: bytes)
         }

@@ -133,14 +133,16 @@ public final class RedisBackend: QueueBackend {
             ("alert_id", summary.id), ("verdict", summary.verdict),
             ("duration_ms", String(summary.durationMilliseconds)), ("processed_at", summary.processedAt),
         ])
-        try settle(alert, [
-            command("HSET", keys.processed, alert.id, record),
-            command("HDEL", keys.errors, alert.id),
-            command("HDEL", keys.errorCategories, alert.id),
-            command("LPUSH", keys.recent, summaryText),
-            command("LTRIM", keys.recent, "0", String(Self.recentCapacity - 1)),
-            command("LREM", keys.processing(consumer), "1", element(of: alert)),
-        ])
+        try settle(
+            alert,
+            [
+                command("HSET", keys.processed, alert.id, record),
+                command("HDEL", keys.errors, alert.id),
+                command("HDEL", keys.errorCategories, alert.id),
+                command("LPUSH", keys.recent, summaryText),
+                command("LTRIM", keys.recent, "0", String(Self.recentCapacity - 1)),
+                command("LREM", keys.processing(consumer), "1", element(of: alert)),
+            ])
     }
 
     public func deadLetter(_ alert: ClaimedAlert, reason: String) throws {
@@ -153,13 +155,15 @@ public final class RedisBackend: QueueBackend {
         } else {
             fields.append(("payload_base64", Data(alert.payload).base64EncodedString()))
         }
-        try settle(alert, [
-            command("HSET", keys.errors, alert.id, JSONText.object(fields)),
-            command("HSET", keys.errorCategories, alert.id, DeadLetterReason.category(of: reason)),
-            // An alert stored before and delivered again is in one place only: the latest outcome.
-            command("HDEL", keys.processed, alert.id),
-            command("LREM", keys.processing(consumer), "1", element(of: alert)),
-        ])
+        try settle(
+            alert,
+            [
+                command("HSET", keys.errors, alert.id, JSONText.object(fields)),
+                command("HSET", keys.errorCategories, alert.id, DeadLetterReason.category(of: reason)),
+                // An alert stored before and delivered again is in one place only: the latest outcome.
+                command("HDEL", keys.processed, alert.id),
+                command("LREM", keys.processing(consumer), "1", element(of: alert)),
+            ])
     }
 
     /// Returns the alert to pending only if it is still in this consumer's list: if a recovery pass already
@@ -211,7 +215,10 @@ public final class RedisBackend: QueueBackend {
     public func heartbeat() throws {
         _ = try pool.withConnection { connection in
             try connection.transaction([
-                ["SET", keys.heartbeat(consumer), Timestamp.now().iso8601, "PX", String(heartbeatTTL.wholeMilliseconds)],
+                [
+                    "SET", keys.heartbeat(consumer), Timestamp.now().iso8601, "PX",
+                    String(heartbeatTTL.wholeMilliseconds),
+                ],
                 ["SADD", keys.consumers, consumer],
             ])
         }

@@ -17,8 +17,10 @@ final class RedisConnectionPool: Sendable {
 
     /// Runs `body` with a connection of its own, then returns the connection to the pool.
     func withConnection<Result>(_ body: (RedisConnection) throws -> Result) throws -> Result {
-        let pooled = try idle.withLock { $0.popLast() } ?? PooledConnection(
-            RedisConnection(url: url, connectTimeout: .seconds(2), commandTimeout: commandTimeout))
+        let pooled =
+            try idle.withLock { $0.popLast() }
+            ?? PooledConnection(
+                RedisConnection(url: url, connectTimeout: .seconds(2), commandTimeout: commandTimeout))
         defer { idle.withLock { $0.append(pooled) } }
         return try body(pooled.connection)
     }

@@ -27,7 +27,6 @@ public struct RedisKeys: Sendable, Equatable {
     /// One consumer's in-flight list.
     public func processing(_ consumer: String) -> String { prefix + "processing:" + consumer }
 
-
     /// One consumer's heartbeat, a key with a TTL.
     public func heartbeat(_ consumer: String) -> String { prefix + "heartbeat:" + consumer }
 }

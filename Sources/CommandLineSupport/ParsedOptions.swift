@@ -98,7 +98,8 @@ public struct ParsedOptions: Sendable {
     public func int(_ long: String, in range: ClosedRange<Int> = 0...Int.max) throws(UsageError) -> Int? {
         guard let text = string(long) else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            throw UsageError("'--\(long)' takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            throw UsageError(
+                "'--\(long)' takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
         }
         return value
     }
@@ -108,7 +109,8 @@ public struct ParsedOptions: Sendable {
     {
         guard let text = string(long) else { return nil }
         guard let value = Double(text), value.isFinite, range.contains(value) else {
-            throw UsageError("'--\(long)' takes a number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            throw UsageError(
+                "'--\(long)' takes a number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
         }
         return value
     }

@@ -17,7 +17,8 @@ public struct Logger: Sendable {
     public var format: LogFormat
     public var output: LineOutput
 
-    public init(label: String, level: LogLevel = .info, format: LogFormat = .text, output: LineOutput = .standardError) {
+    public init(label: String, level: LogLevel = .info, format: LogFormat = .text, output: LineOutput = .standardError)
+    {
         self.label = label
         self.level = level
         self.format = format

@@ -38,7 +38,8 @@ public enum MonitorView {
         lines.append("Alert enrichment monitor                      \(snapshot.takenAt.iso8601)")
         lines.append("")
         lines.append("  processed  \(pad(counts.processed))   errors     \(pad(counts.errors))")
-        lines.append("  pending    \(pad(counts.pending))   in flight  \(pad(counts.inFlight))   generated \(counts.generated)")
+        lines.append(
+            "  pending    \(pad(counts.pending))   in flight  \(pad(counts.inFlight))   generated \(counts.generated)")
         lines.append(reconciliation(counts))
         lines.append("")
         lines.append("  avg enrichment  " + average)
@@ -70,7 +71,9 @@ public enum MonitorView {
             "{\"alert_id\":\(JSONText.quoted(result.id)),\"verdict\":\(JSONText.quoted(result.verdict)),"
                 + "\"duration_ms\":\(result.durationMilliseconds)}"
         }
-        let deadLetters = snapshot.deadLetters.sorted { $0.key < $1.key }.map { "\(JSONText.quoted($0.key)):\($0.value)" }
+        let deadLetters = snapshot.deadLetters.sorted { $0.key < $1.key }.map {
+            "\(JSONText.quoted($0.key)):\($0.value)"
+        }
         return "{\"time\":\"\(snapshot.takenAt.iso8601)\",\"generated\":\(counts.generated),"
             + "\"pending\":\(counts.pending),\"in_flight\":\(counts.inFlight),\"processed\":\(counts.processed),"
             + "\"errors\":\(counts.errors),\"reconciled\":\(counts.reconciles),"

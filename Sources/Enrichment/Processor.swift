@@ -48,8 +48,10 @@ public final class Processor: Sendable {
         }
         logger.info(
             "processor started",
-            ["consumer": backend.consumer, "concurrency": String(configuration.concurrency),
-             "api.url": configuration.intel.baseURL])
+            [
+                "consumer": backend.consumer, "concurrency": String(configuration.concurrency),
+                "api.url": configuration.intel.baseURL,
+            ])
 
         let group = DispatchGroup()
         for (index, client) in clients.enumerated() {
@@ -156,7 +158,8 @@ public final class Processor: Sendable {
             let enrichment = answer.enrichmentJSON(
                 provider: processor.configuration.intel.provider, durationMilliseconds: duration, cached: cached)
             let record = EnrichedRecord.make(
-                payload: claimed.payload, fieldNames: alert.fieldNames, enrichment: enrichment, processedAt: processedAt)
+                payload: claimed.payload, fieldNames: alert.fieldNames, enrichment: enrichment, processedAt: processedAt
+            )
             let summary = ResultSummary(
                 id: claimed.id, verdict: answer.verdict.rawValue, durationMilliseconds: duration,
                 processedAt: processedAt)

@@ -10,7 +10,9 @@ let command = CommandDescription(
         .option("interval", valueName: "seconds", help: "Time between two alerts.", default: "5"),
         .option("rate", valueName: "per-second", help: "Alerts per second instead of --interval, for load."),
         .option("count", valueName: "count", help: "Stop after this many alerts (default: run until stopped)."),
-        .option("ip-pool", valueName: "count", help: "Distinct random source IPs besides the reference ones.", default: "5000"),
+        .option(
+            "ip-pool", valueName: "count", help: "Distinct random source IPs besides the reference ones.",
+            default: "5000"),
         .flag("quiet", help: "Print nothing per alert, only the total at the end."),
         StandardOptions.logFormat, StandardOptions.logLevel,
     ],

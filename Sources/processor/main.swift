@@ -12,11 +12,17 @@ let command = CommandDescription(
             "api-url", valueName: "url", help: "Base URL of the threat-intel API.", default: "http://127.0.0.1:8080",
             environment: "THREAT_API_URL"),
         .option("timeout", valueName: "seconds", help: "Time limit of one API request.", default: "2"),
-        .option("retries", valueName: "count", help: "Retries of a transient API failure before dead-lettering.", default: "3"),
+        .option(
+            "retries", valueName: "count", help: "Retries of a transient API failure before dead-lettering.",
+            default: "3"),
         .option("concurrency", valueName: "count", help: "Alerts enriched in parallel.", default: "8"),
-        .option("cache-ttl", valueName: "seconds", help: "How long a verdict is reused for the same IP; 0 disables the cache.", default: "300"),
+        .option(
+            "cache-ttl", valueName: "seconds",
+            help: "How long a verdict is reused for the same IP; 0 disables the cache.", default: "300"),
         .option("consumer", valueName: "name", help: "This processor's name in the queue (default: <host>-<pid>)."),
-        .option("grace-period", valueName: "seconds", help: "Time in-flight alerts get to finish after SIGTERM.", default: "10"),
+        .option(
+            "grace-period", valueName: "seconds", help: "Time in-flight alerts get to finish after SIGTERM.",
+            default: "10"),
         StandardOptions.logFormat, StandardOptions.logLevel,
     ],
     discussion: """
@@ -46,7 +52,8 @@ Program.run(command) { context in
     let grace = configuration.gracePeriod
     let stop = StopControl()
     let signals = ShutdownSignals { signal in
-        logger.notice("stopping: finishing alerts in flight", ["signal": String(signal), "grace_s": "\(grace.seconds)"])
+        logger.notice(
+            "stopping: finishing alerts in flight", ["signal": String(signal), "grace_s": "\(grace.seconds)"])
         stop.requestStop(grace: grace)
     }
     defer { signals.cancel() }

@@ -3,7 +3,8 @@ import Testing
 @testable import AlertQueue
 
 @Suite struct AlertParserTests {
-    static let valid = #"{"alert_id":"a038d3ae-814c-4647-b442-0c3cc7099d73","rule_id":"RULE-003","#
+    static let valid =
+        #"{"alert_id":"a038d3ae-814c-4647-b442-0c3cc7099d73","rule_id":"RULE-003","#
         + #""source_ip":"185.220.101.1","severity":"HIGH","timestamp":"2026-12-03T16:07:40.707364Z"}"#
 
     func parse(_ text: String, expectedID: String? = nil) -> Result<Alert, DeadLetterReason> {
@@ -67,7 +68,10 @@ import Testing
 
     @Test func refusesBinaryAndNonUTF8() {
         #expect(AlertParser.parse([0xFF, 0xFE, 0x00, 0x7B]).failureCategory == .malformed)
-        #expect(AlertParser.parse(Array(#"{"alert_id":"x","source_ip":"8.8.8.8","n":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)).failureCategory == .malformed)
+        #expect(
+            AlertParser.parse(
+                Array(#"{"alert_id":"x","source_ip":"8.8.8.8","n":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)
+            ).failureCategory == .malformed)
     }
 
     @Test func refusesPayloadsOverTheSizeLimit() {

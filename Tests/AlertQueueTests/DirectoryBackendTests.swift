@@ -54,7 +54,11 @@ import Testing
             let full = String(decoding: alertPayload(id: "slow"), as: UTF8.self)
             let half = full.index(full.startIndex, offsetBy: full.count / 2)
             let path = root + "/pending/slow.json"
-            let handle = try #require(FileHandle(forWritingAtPath: { write("", to: path); return path }()))
+            let handle = try #require(
+                FileHandle(
+                    forWritingAtPath: {
+                        write("", to: path); return path
+                    }()))
             handle.write(Data(full[..<half].utf8))
             let writer = TestThread {
                 usleep(200_000)
@@ -112,7 +116,8 @@ import Testing
 
     @Test func aSymlinkIsNeverFollowed() throws {
         try withBackend { (backend, root) throws in
-            try FileManager.default.createSymbolicLink(atPath: root + "/pending/link.json", withDestinationPath: "/etc/passwd")
+            try FileManager.default.createSymbolicLink(
+                atPath: root + "/pending/link.json", withDestinationPath: "/etc/passwd")
             let claimed = try #require(try backend.claim(timeout: .seconds(1)))
             #expect(claimed.payload.isEmpty)
             #expect(claimed.alert.failureCategory == .malformed)
@@ -124,7 +129,8 @@ import Testing
 
     @Test func aDirectoryNamedLikeAnAlertIsDeadLettered() throws {
         try withBackend { (backend, root) throws in
-            try FileManager.default.createDirectory(atPath: root + "/pending/x.json", withIntermediateDirectories: false)
+            try FileManager.default.createDirectory(
+                atPath: root + "/pending/x.json", withIntermediateDirectories: false)
             let claimed = try #require(try backend.claim(timeout: .seconds(1)))
             #expect(claimed.alert.failureCategory == .malformed)
             try backend.deadLetter(claimed, reason: "malformed: a directory")

@@ -127,7 +127,9 @@ import Testing
             let trace = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             let commands = trace.split(separator: "\n").compactMap { line -> String? in
                 guard let start = line.firstIndex(of: "]") else { return nil }
-                return line[line.index(after: start)...].split(separator: " ").first.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
+                return line[line.index(after: start)...].split(separator: " ").first.map {
+                    $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+                }
             }
             let life = commands.filter { $0 != "PING" && $0 != "SET" && $0 != "SADD" }
             #expect(life.contains("BLMOVE"))

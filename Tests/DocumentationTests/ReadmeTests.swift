@@ -16,7 +16,8 @@ import Testing
     func theReadmeShowsTheCurrentHelp(program: String) throws {
         let run = try ChildProcess.run(program, ["--help"])
         #expect(run.status == 0)
-        let block = "<!-- help:\(program) -->\n```text\n\(run.output.trimmingCharacters(in: .newlines))\n```\n<!-- /help:\(program) -->"
+        let block =
+            "<!-- help:\(program) -->\n```text\n\(run.output.trimmingCharacters(in: .newlines))\n```\n<!-- /help:\(program) -->"
         #expect(
             Self.readme.contains(block),
             "README.md shows an old --help for \(program): run scripts/update-readme-help.py")
@@ -28,7 +29,9 @@ import Testing
         #expect(output.hasPrefix("OVERVIEW: "))
         #expect(output.contains("\n\nUSAGE: \(program) "))
         #expect(output.contains("\n\nOPTIONS:\n"))
-        #expect(output.contains("  --version               Show the version.\n  -h, --help              Show help information.\n"))
+        #expect(
+            output.contains(
+                "  --version               Show the version.\n  -h, --help              Show help information.\n"))
         for line in output.split(separator: "\n") {
             #expect(line.count <= 100, "\(program) --help line too wide: \(line)")
         }

@@ -21,7 +21,8 @@ import ThreatIntel
         let enricher = AlertEnricher(
             client: try IntelClient(configuration: configuration), cache: VerdictCache(timeToLive: cacheTTL),
             breaker: breaker,
-            retryPolicy: RetryPolicy(maximumAttempts: attempts, baseDelay: .milliseconds(1), maximumDelay: .milliseconds(5)),
+            retryPolicy: RetryPolicy(
+                maximumAttempts: attempts, baseDelay: .milliseconds(1), maximumDelay: .milliseconds(5)),
             stop: StopControl(), logger: .disabled)
         try body(enricher, server, breaker)
     }

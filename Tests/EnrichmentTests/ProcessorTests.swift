@@ -31,7 +31,8 @@ import ThreatIntel
             configuration.gracePeriod = grace
             processor = Processor(
                 configuration: configuration, backend: backend,
-                reporter: ResultReporter(output: LineOutput(fileDescriptor: output.fileHandleForWriting.fileDescriptor)),
+                reporter: ResultReporter(
+                    output: LineOutput(fileDescriptor: output.fileHandleForWriting.fileDescriptor)),
                 logger: .disabled)
         }
 
@@ -96,7 +97,8 @@ import ThreatIntel
     @Test func aStopGivesBackWhatCannotFinishInTime() throws {
         let run = try Run(faults: FaultSettings(latencyMilliseconds: 400), grace: .milliseconds(100))
         for index in 0..<20 {
-            try run.backend.enqueue(Array(#"{"alert_id":"slow-\#(index)","source_ip":"1.1.1.1"}"#.utf8), id: "slow-\(index)")
+            try run.backend.enqueue(
+                Array(#"{"alert_id":"slow-\#(index)","source_ip":"1.1.1.1"}"#.utf8), id: "slow-\(index)")
         }
         run.start()
         _ = try run.waitFor { $0.inFlight > 0 }

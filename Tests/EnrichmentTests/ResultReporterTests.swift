@@ -17,14 +17,17 @@ import Testing
 
     @Test func textLinesAreExactlyTheContract() {
         let output = capture(format: .text) { reporter in
-            reporter.processed(id: "a038d3ae-814c-4647-b442-0c3cc7099d73", verdict: "malicious", durationMilliseconds: 12, cached: false)
+            reporter.processed(
+                id: "a038d3ae-814c-4647-b442-0c3cc7099d73", verdict: "malicious", durationMilliseconds: 12,
+                cached: false)
             reporter.deadLettered(id: "bad", reason: "malformed: not valid JSON")
         }
-        #expect(output == """
-            [PROCESSED] a038d3ae-814c-4647-b442-0c3cc7099d73 verdict=malicious duration=12ms
-            [ERROR] bad malformed: not valid JSON
+        #expect(
+            output == """
+                [PROCESSED] a038d3ae-814c-4647-b442-0c3cc7099d73 verdict=malicious duration=12ms
+                [ERROR] bad malformed: not valid JSON
 
-            """)
+                """)
     }
 
     @Test func jsonLinesAreOneObjectEach() throws {
