@@ -182,7 +182,6 @@ import Testing
             ),
             ("collector, wrong password", "collector", ["--redis-url", wrong, "--count", "1"], [:]),
             ("monitor, wrong password", "monitor", ["--redis-url", wrong, "--once"], [:]),
-            ("processor, connection refused", "processor", ["--redis-url", refused] + processorOptions, [:]),
             ("processor, malformed URL", "processor", ["--redis-url", malformed] + processorOptions, [:]),
             ("processor --help", "processor", ["--redis-url", good, "--help"], [:]),
             ("processor --help, REDIS_URL", "processor", ["--help"], ["REDIS_URL": good]),
@@ -194,6 +193,18 @@ import Testing
             exposures.append(
                 Exposure(label: label, commandLine: "", output: result.output + result.errors, status: result.status))
         }
+
+        // With nothing listening the processor waits for Redis rather than exit; a stop then ends it with the
+        // last connection error.
+        let waiting = try ChildProcess("processor", ["--backend", "redis", "--redis-url", refused] + processorOptions)
+        let waited = waiting.waitFor("queue unreachable, waiting", inErrors: true, timeout: .seconds(20))
+        let waitingCommandLine = Self.commandLine(of: waiting.pid)
+        waiting.signal(SIGTERM)
+        let status = waiting.wait(timeout: .seconds(20))
+        exposures.append(
+            Exposure(
+                label: "processor, connection refused", commandLine: waitingCommandLine,
+                output: waiting.standardOutput + waiting.standardError, status: waited ? status : -1))
         return exposures
     }
 
