@@ -16,7 +16,7 @@ import Testing
     }
 
     func write(_ text: String, to path: String) {
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     }
 
     func listing(_ path: String) -> [String] {
@@ -166,8 +166,8 @@ import Testing
         let backend = try DirectoryBackend(root: directory.path + "/queue", consumer: "starter")
         let old = directory.path + "/queue/processed/.a1.json.123.4.tmp"
         let young = directory.path + "/queue/errors/.a2.json.123.5.tmp"
-        FileManager.default.createFile(atPath: old, contents: Data("{".utf8))
-        FileManager.default.createFile(atPath: young, contents: Data("{".utf8))
+        _ = FileManager.default.createFile(atPath: old, contents: Data("{".utf8))
+        _ = FileManager.default.createFile(atPath: young, contents: Data("{".utf8))
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: old)
 
         _ = try backend.recoverInFlight(includingOwn: true)

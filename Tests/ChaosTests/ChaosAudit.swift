@@ -1,5 +1,6 @@
 import AlertQueue
 import Foundation
+import TestSupport
 
 /// The end-of-run check: every collected alert is in the store exactly once, as a record or a dead letter,
 /// every record is the alert it claims to be, and the figures reconcile.

@@ -1,7 +1,7 @@
 /// The interface lines the programs print, read back.
-enum OutputLines {
+public enum OutputLines {
     /// `[COLLECTED] <id> severity=… rule=… source_ip=<ip>`: id → source IP, in order, repeats kept.
-    static func collected(_ text: String) -> [(id: String, sourceIP: String)] {
+    public static func collected(_ text: String) -> [(id: String, sourceIP: String)] {
         var result: [(String, String)] = []
         for line in text.split(separator: "\n") where line.hasPrefix("[COLLECTED] ") {
             let parts = line.split(separator: " ")
@@ -13,7 +13,7 @@ enum OutputLines {
     }
 
     /// `[PROCESSED] <id> verdict=<verdict> duration=<ms>ms`: (id, verdict) per line.
-    static func processed(_ text: String) -> [(id: String, verdict: String)] {
+    public static func processed(_ text: String) -> [(id: String, verdict: String)] {
         var result: [(String, String)] = []
         for line in text.split(separator: "\n") where line.hasPrefix("[PROCESSED] ") {
             let parts = line.split(separator: " ")
@@ -26,7 +26,7 @@ enum OutputLines {
     }
 
     /// `[ERROR] <id> <reason>`: (id, reason) per line.
-    static func deadLettered(_ text: String) -> [(id: String, reason: String)] {
+    public static func deadLettered(_ text: String) -> [(id: String, reason: String)] {
         var result: [(String, String)] = []
         for line in text.split(separator: "\n") where line.hasPrefix("[ERROR] ") {
             let rest = line.dropFirst("[ERROR] ".count)
@@ -37,7 +37,7 @@ enum OutputLines {
     }
 
     /// Lines of standard output that are neither kind: the interface allows none.
-    static func strays(_ text: String) -> [Substring] {
+    public static func strays(_ text: String) -> [Substring] {
         text.split(separator: "\n").filter { !$0.hasPrefix("[PROCESSED] ") && !$0.hasPrefix("[ERROR] ") }
     }
 }
