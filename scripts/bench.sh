@@ -3,11 +3,11 @@
 # (Sources/bench), which starts its own redis-server and mock API, runs every scenario for
 # both backends, prints the table and writes it into docs/BENCHMARKS.md.
 #
-#   scripts/bench.sh                  full run: about 25-30 minutes on 2 cores
-#   BENCH_QUICK=1 scripts/bench.sh    smoke check: small counts, one repetition, under 2 minutes
+#   scripts/bench.sh                  full run: about 35 minutes on 2 cores
+#   BENCH_QUICK=1 scripts/bench.sh    smoke check: small counts, one repetition, about 2 minutes
 #
 # Environment (all optional):
-#   BENCH_QUICK=1           small counts and one repetition
+#   BENCH_QUICK=1           small counts, one repetition, limits at concurrency 8 only
 #   BENCH_REPS=N            repetitions of every figure (default 3; quick 1)
 #   BENCH_N=N               alerts per drain (default 20000; quick 2000)
 #   BENCH_SLOW_N=N          alerts per drain at API 5 ms and concurrency 1 (default 2000)
