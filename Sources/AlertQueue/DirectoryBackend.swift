@@ -154,6 +154,10 @@ public final class DirectoryBackend: QueueBackend {
     /// stop between the two steps, as a crash would.
     func store(_ alert: ClaimedAlert, record: [UInt8]) throws {
         try FileSystem.writeAtomically(record, directory: processedDirectory, name: "\(alert.id).json")
+        // The rename must be on disk before the input is removed: a file system without a journal does not
+        // order the two directories' updates, and a power cut could otherwise keep the removal and lose
+        // the record.
+        try FileSystem.syncDirectory(processedDirectory)
         try FileSystem.remove("\(errorsDirectory)/\(alert.id).json")
         try FileSystem.remove(reasonPath(for: alert.id))
     }
