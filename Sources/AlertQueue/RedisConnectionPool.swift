@@ -3,12 +3,13 @@ import Synchronization
 
 /// Connections to one Redis server, lent to one thread at a time.
 ///
-/// hiredis connections are not thread-safe and every call blocks, so each thread that talks to Redis
-/// borrows its own connection for the length of one operation.
+/// A connection serves one call at a time and every call blocks (a claim for up to a second), so each
+/// thread that talks to Redis borrows a connection of its own for the length of one operation rather than
+/// wait behind another thread's blocking claim.
 final class RedisConnectionPool: Sendable {
     private let url: RedisURL
     private let commandTimeout: Duration
-    private let idle = Mutex<[PooledConnection]>([])
+    private let idle = Mutex<[RedisConnection]>([])
 
     init(url: RedisURL, commandTimeout: Duration) {
         self.url = url
@@ -17,12 +18,11 @@ final class RedisConnectionPool: Sendable {
 
     /// Runs `body` with a connection of its own, then returns the connection to the pool.
     func withConnection<Result>(_ body: (RedisConnection) throws -> Result) throws -> Result {
-        let pooled =
+        let connection =
             try idle.withLock { $0.popLast() }
-            ?? PooledConnection(
-                RedisConnection(url: url, connectTimeout: .seconds(2), commandTimeout: commandTimeout))
-        defer { idle.withLock { $0.append(pooled) } }
-        return try body(pooled.connection)
+            ?? RedisConnection(url: url, connectTimeout: .seconds(2), commandTimeout: commandTimeout)
+        defer { idle.withLock { $0.append(connection) } }
+        return try body(connection)
     }
 
     func close() {
@@ -30,18 +30,8 @@ final class RedisConnectionPool: Sendable {
             defer { idle.removeAll() }
             return idle
         }
-        for pooled in connections {
-            pooled.connection.close()
+        for connection in connections {
+            connection.close()
         }
-    }
-}
-
-/// A connection in the pool. `@unchecked Sendable`: the pool's lock hands it to one thread at a time, and
-/// only that thread touches it until it is given back.
-private final class PooledConnection: @unchecked Sendable {
-    let connection: RedisConnection
-
-    init(_ connection: RedisConnection) {
-        self.connection = connection
     }
 }
