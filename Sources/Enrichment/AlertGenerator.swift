@@ -98,8 +98,8 @@ public struct AlertGenerator: Sendable {
         case 1:
             return "192.168.\(octets[2]).\(max(1, octets[3]))"
         case 2:
-            return
-                "2001:db8:\(String(octets[0], radix: 16)):\(String(octets[1], radix: 16))::\(String(octets[2], radix: 16))"
+            let groups = octets[0..<3].map { String($0, radix: 16) }
+            return "2001:db8:\(groups[0]):\(groups[1])::\(groups[2])"
         default:
             // Public-looking IPv4: first octet kept out of 0, 10, 127 and the multicast range.
             let first = [23, 45, 62, 77, 91, 103, 141, 156, 178, 185, 193, 200, 212][octets[0] % 13]

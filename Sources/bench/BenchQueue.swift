@@ -2,6 +2,7 @@ import AlertQueue
 import Enrichment
 import Foundation
 import RedisClient
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -92,7 +93,7 @@ final class BenchQueue: @unchecked Sendable {
 
     /// Puts `count` generated alerts on the queue; `seed` makes the alert stream the same on every run.
     func load(_ count: Int, seed: UInt64, generator: AlertGenerator = AlertGenerator()) throws {
-        var random = SeededGenerator(seed: seed)
+        var random = SeededRandom(seed: seed)
         switch kind {
         case .redis:
             let keys = RedisKeys()

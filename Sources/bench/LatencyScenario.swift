@@ -1,4 +1,5 @@
 import Enrichment
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -32,7 +33,7 @@ struct LatencyRunner {
         }
         let producer = try queue.makeBackend(consumer: "bench-producer")
         let generator = AlertGenerator()
-        var random = SeededGenerator(seed: seed)
+        var random = SeededRandom(seed: seed)
         var sentAt: [(id: String, time: UInt64)] = []
         // Alerts are due at fixed instants, so a slow enqueue does not lower the rate.
         var due = now() + 500_000_000

@@ -2,6 +2,7 @@ import AlertQueue
 import Enrichment
 import Foundation
 import Synchronization
+import TestSupport
 import ThreatIntel
 
 #if canImport(Glibc)
@@ -194,7 +195,7 @@ struct Limits {
 
     /// Lookups per second our libcurl client gets from the mock API: `concurrency` threads, one client each.
     func apiOnly(apiURL: String, lookups: Int, concurrency: Int) throws -> Double {
-        var random = SeededGenerator(seed: 11)
+        var random = SeededRandom(seed: 11)
         let generator = AlertGenerator()
         let ips = (0..<lookups).map { _ in generator.sourceIPForBench(using: &random) }
         let clients = try (0..<concurrency).map { _ in

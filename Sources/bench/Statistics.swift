@@ -29,23 +29,6 @@ struct Summary: Sendable {
     }
 }
 
-/// A reproducible random source for alert generation (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-}
-
 /// Formats a figure for the table: whole numbers from 100 up, one decimal below, two below 1.
 func format(_ value: Double) -> String {
     guard value.isFinite else { return "–" }

@@ -82,7 +82,7 @@ final class ChaosQueue: @unchecked Sendable {
         case .redis:
             let connection = try redisConnection()
             defer { connection.close() }
-            return (try hash(keys.processed, connection), try hash(keys.errors, connection))
+            return (try connection.hashFields(keys.processed), try connection.hashFields(keys.errors))
         }
     }
 
@@ -137,22 +137,6 @@ final class ChaosQueue: @unchecked Sendable {
             let data = FileManager.default.contents(atPath: directory + "/" + name) ?? Data()
             result[String(name.dropLast(".json".count))] = Array(data)
         }
-        return result
-    }
-
-    private func hash(_ key: String, _ connection: RedisConnection) throws -> [String: [UInt8]] {
-        var result: [String: [UInt8]] = [:]
-        var cursor = "0"
-        repeat {
-            let reply = try connection.command(["HSCAN", key, cursor, "COUNT", "1000"]).array ?? []
-            guard reply.count == 2, let next = reply[0].string, let entries = reply[1].array else {
-                throw AdminError("unexpected HSCAN reply")
-            }
-            cursor = next
-            for index in stride(from: 0, to: entries.count - 1, by: 2) {
-                result[entries[index].string ?? "<binary>"] = entries[index + 1].bytes ?? []
-            }
-        } while cursor != "0"
         return result
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The size of a chaos run, from the environment so `make chaos` can run a long one and CI a short one.
 ///
@@ -38,22 +39,7 @@ struct ChaosSettings: Sendable {
     }
 }
 
-/// SplitMix64: small, fast and seedable, so a failing run can be replayed with `CHAOS_SEED`.
-struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
-
+extension SeededRandom {
     /// A duration between `low` and `high` milliseconds.
     mutating func milliseconds(_ range: ClosedRange<Int>) -> Duration {
         .milliseconds(Int.random(in: range, using: &self))

@@ -16,8 +16,8 @@ import Testing
     func theReadmeShowsTheCurrentHelp(program: String) throws {
         let run = try ChildProcess.run(program, ["--help"])
         #expect(run.status == 0)
-        let block =
-            "<!-- help:\(program) -->\n```text\n\(run.output.trimmingCharacters(in: .newlines))\n```\n<!-- /help:\(program) -->"
+        let help = run.output.trimmingCharacters(in: .newlines)
+        let block = "<!-- help:\(program) -->\n```text\n\(help)\n```\n<!-- /help:\(program) -->"
         #expect(
             Self.readme.contains(block),
             "README.md shows an old --help for \(program): run scripts/update-readme-help.py")

@@ -1,3 +1,5 @@
+import TestSupport
+
 /// Random mutations of valid alerts, for fuzzing: byte flips, insertions of JSON's structural characters
 /// and of hostile values, deletions, duplications, truncations, splices and deep nesting.
 struct AlertMutator {

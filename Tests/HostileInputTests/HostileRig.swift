@@ -133,8 +133,8 @@ final class HostileRig {
         case .redis:
             let connection = try redisConnection()
             defer { connection.close() }
-            let processed = try hash(keys.processed, connection)
-            let errors = try hash(keys.errors, connection)
+            let processed = try connection.hashFields(keys.processed)
+            let errors = try connection.hashFields(keys.errors)
             var reasons: [String: String] = [:]
             for (id, letter) in errors {
                 let object = try? JSONSerialization.jsonObject(with: Data(letter)) as? [String: Any]
@@ -199,19 +199,4 @@ final class HostileRig {
         return result
     }
 
-    private func hash(_ key: String, _ connection: RedisConnection) throws -> [String: [UInt8]] {
-        var result: [String: [UInt8]] = [:]
-        var cursor = "0"
-        repeat {
-            let reply = try connection.command(["HSCAN", key, cursor, "COUNT", "1000"]).array ?? []
-            guard reply.count == 2, let next = reply[0].string, let entries = reply[1].array else {
-                throw TestFailure("unexpected HSCAN reply")
-            }
-            cursor = next
-            for index in stride(from: 0, to: entries.count - 1, by: 2) {
-                result[String(decoding: entries[index].bytes ?? [], as: UTF8.self)] = entries[index + 1].bytes ?? []
-            }
-        } while cursor != "0"
-        return result
-    }
 }
