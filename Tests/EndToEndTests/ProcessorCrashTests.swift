@@ -34,7 +34,16 @@ import Testing
 
             let stranded = try pipeline.counts()
             #expect(stranded.inFlight > 0, "nothing was left in flight by the kill: \(stranded)")
-            #expect(stranded.pending + stranded.inFlight + stranded.processed == total)
+            #expect(stranded.generated == total, "every alert is somewhere: \(stranded)")
+            let doubled = stranded.pending + stranded.inFlight + stranded.processed - total
+            if kind == .redis {
+                // Store and release are one MULTI/EXEC: nothing is both stored and in flight.
+                #expect(doubled == 0, "\(stranded)")
+            } else {
+                // A kill between storing a record and removing its input leaves the alert in both areas;
+                // only in-flight alerts can be doubled, and recovery settles them.
+                #expect((0...stranded.inFlight).contains(doubled), "\(stranded)")
+            }
 
             let name = sameConsumer ? "e2e-crashed" : "e2e-successor"
             let second = try pipeline.startProcessor(api: api, options + ["--consumer", name])
