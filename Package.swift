@@ -19,9 +19,10 @@ let package = Package(
 
         // Libraries: everything testable lives here.
         .target(name: "Diagnostics"),
+        .target(name: "Locks"),
         .target(name: "RedisClient", dependencies: ["CHiredis"]),
-        .target(name: "AlertQueue", dependencies: ["RedisClient", "Diagnostics"]),
-        .target(name: "ThreatIntel", dependencies: ["CCurl"]),
+        .target(name: "AlertQueue", dependencies: ["RedisClient", "Diagnostics", "Locks"]),
+        .target(name: "ThreatIntel", dependencies: ["CCurl", "Locks"]),
         .target(name: "MockThreatAPI", dependencies: ["CMicroHTTPD", "Diagnostics"]),
         .target(name: "Enrichment", dependencies: ["AlertQueue", "ThreatIntel", "Diagnostics"]),
         .target(name: "CommandLineSupport", dependencies: ["AlertQueue", "Diagnostics"]),
@@ -45,6 +46,7 @@ let package = Package(
         .testTarget(name: "ThreatIntelTests", dependencies: ["ThreatIntel", "MockThreatAPI", "TestSupport"]),
         .testTarget(name: "MockThreatAPITests", dependencies: ["MockThreatAPI", "TestSupport"]),
         .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport"]),
+        .testTarget(name: "LocksTests", dependencies: ["Locks"]),
         .testTarget(name: "EnrichmentTests", dependencies: ["Enrichment", "MockThreatAPI", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AlertQueue", "TestSupport"]),
         .testTarget(name: "DocumentationTests", dependencies: ["TestSupport"]),

@@ -1,4 +1,5 @@
 import Diagnostics
+import Locks
 import Synchronization
 
 #if canImport(Glibc)
@@ -29,8 +30,9 @@ public final class DirectoryBackend: QueueBackend {
 
     private let watcher: DirectoryWatcher
     /// Names listed in `pending/` and not yet tried, shared by this consumer's threads so the directory is
-    /// listed once per batch rather than once per claim.
-    private let candidates = Mutex<[String]>([])
+    /// listed once per batch rather than once per claim. Taken by every worker for every claim: a lock that
+    /// sleeps rather than spins (see `WaitingMutex`).
+    private let candidates = WaitingMutex<[String]>([])
     /// The stream the batches are read from. Its lock also makes refilling single-flight: one thread reads
     /// the next batch while the others wait for it, instead of each listing the whole backlog at once.
     private let listing = Mutex(PendingListing())

@@ -1,4 +1,4 @@
-import Synchronization
+import Locks
 
 /// The alerts this process's workers hold in flight on Redis, so that elements of its processing list
 /// that no worker holds can be found and given back.
@@ -9,21 +9,45 @@ import Synchronization
 /// claimed between an audit's LRANGE and its registration here is never taken from its worker.
 final class InFlightLedger: Sendable {
     private struct State {
-        var held: [[UInt8]: Int] = [:]
+        var held: [Element: Int] = [:]
         var needsAudit = false
-        var suspects: [[UInt8]: Int] = [:]
+        var suspects: [Element: Int] = [:]
     }
 
-    private let state = Mutex(State())
+    /// A list element with its hash worked out once, outside the lock: `[UInt8]` hashes byte by byte.
+    private struct Element: Hashable {
+        let bytes: [UInt8]
+        let digest: Int
+
+        init(_ bytes: [UInt8]) {
+            self.bytes = bytes
+            var hasher = Hasher()
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+            digest = hasher.finalize()
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(digest)
+        }
+
+        static func == (lhs: Element, rhs: Element) -> Bool {
+            lhs.digest == rhs.digest && lhs.bytes == rhs.bytes
+        }
+    }
+
+    /// Taken twice per alert by every worker: a lock that sleeps rather than spins (see `WaitingMutex`).
+    private let state = WaitingMutex(State())
 
     /// A worker took `element`.
     func hold(_ element: [UInt8]) {
+        let element = Element(element)
         state.withLock { $0.held[element, default: 0] += 1 }
     }
 
     /// The worker handed `element` back to the backend (completed, dead-lettered or given back), whatever
     /// the outcome: from now on only an audit looks after it.
     func release(_ element: [UInt8]) {
+        let element = Element(element)
         state.withLock { state in
             guard let count = state.held[element] else { return }
             state.held[element] = count > 1 ? count - 1 : nil
@@ -42,8 +66,9 @@ final class InFlightLedger: Sendable {
     /// Compares the processing list with what workers hold.
     /// - Returns: the elements to give back: unheld now and at the previous audit.
     func audit(listed: [[UInt8]]) -> [[UInt8]] {
-        state.withLock { state in
-            var unheld: [[UInt8]: Int] = [:]
+        let listed = listed.map(Element.init)
+        return state.withLock { state in
+            var unheld: [Element: Int] = [:]
             var remainingHeld = state.held
             for element in listed {
                 if let count = remainingHeld[element], count > 0 {
@@ -55,7 +80,7 @@ final class InFlightLedger: Sendable {
             var confirmed: [[UInt8]] = []
             for (element, count) in unheld {
                 let both = min(count, state.suspects[element] ?? 0)
-                confirmed += Array(repeating: element, count: both)
+                confirmed += Array(repeating: element.bytes, count: both)
                 unheld[element] = count - both == 0 ? nil : count - both
             }
             state.suspects = unheld

@@ -1,5 +1,5 @@
+import Locks
 import RedisClient
-import Synchronization
 
 /// Connections to one Redis server, lent to one thread at a time.
 ///
@@ -9,7 +9,8 @@ import Synchronization
 final class RedisConnectionPool: Sendable {
     private let url: RedisURL
     private let commandTimeout: Duration
-    private let idle = Mutex<[RedisConnection]>([])
+    /// Taken twice per operation by every worker: a lock that sleeps rather than spins (see `WaitingMutex`).
+    private let idle = WaitingMutex<[RedisConnection]>([])
 
     init(url: RedisURL, commandTimeout: Duration) {
         self.url = url

@@ -1,4 +1,4 @@
-import Synchronization
+import Locks
 
 /// Stops a processor from claiming alerts while the threat-intel API is down.
 ///
@@ -30,7 +30,8 @@ public final class CircuitBreaker: Sendable {
     public let failureThreshold: Int
     public let probeInterval: Duration
     private let now: Clock
-    private let status = Mutex(Status())
+    /// Asked by every worker for every alert: a lock that sleeps rather than spins (see `WaitingMutex`).
+    private let status = WaitingMutex(Status())
 
     /// - Parameters:
     ///   - failureThreshold: consecutive failures that open the breaker; at least 1.

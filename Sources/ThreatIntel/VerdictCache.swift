@@ -1,4 +1,4 @@
-import Synchronization
+import Locks
 
 /// A per-IP cache of definitive threat-intel answers, shared by all workers of a processor.
 ///
@@ -32,7 +32,8 @@ public final class VerdictCache: Sendable {
     public let timeToLive: Duration
     public let capacity: Int
     private let now: Clock
-    private let state = Mutex(State())
+    /// Every worker looks here for every alert: a lock that sleeps rather than spins (see `WaitingMutex`).
+    private let state = WaitingMutex(State())
 
     /// - Parameters:
     ///   - timeToLive: how long an answer stays fresh; `.zero` disables caching.
