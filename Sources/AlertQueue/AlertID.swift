@@ -10,12 +10,20 @@ public enum AlertID {
     public static func problem(with text: String) -> String? {
         if text.isEmpty { return "empty alert_id" }
         if text.utf8.count > maximumLength { return "alert_id longer than \(maximumLength) bytes" }
-        if text.hasPrefix(".") { return "alert_id starts with a dot" }
-        if text.contains("..") { return "alert_id contains '..'" }
-        for scalar in text.unicodeScalars {
-            if scalar == "/" || scalar == "\\" { return "alert_id contains a path separator" }
-            if scalar.value < 0x20 || scalar.value == 0x7F { return "alert_id contains a control character" }
+        if text.utf8.first == UInt8(ascii: ".") { return "alert_id starts with a dot" }
+        // One pass over the bytes: every character looked for is ASCII, and no byte of a multi-byte UTF-8
+        // sequence is below 0x80.
+        var previous: UInt8 = 0
+        var (doubleDot, separator, control) = (false, false, false)
+        for byte in text.utf8 {
+            doubleDot = doubleDot || (byte == UInt8(ascii: ".") && previous == UInt8(ascii: "."))
+            separator = separator || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "\\")
+            control = control || byte < 0x20 || byte == 0x7F
+            previous = byte
         }
+        if doubleDot { return "alert_id contains '..'" }
+        if separator { return "alert_id contains a path separator" }
+        if control { return "alert_id contains a control character" }
         return nil
     }
 

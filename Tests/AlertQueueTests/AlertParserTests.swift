@@ -95,6 +95,26 @@ import Testing
         #expect(AlertParser.identify(Array("not-json".utf8)) == nil)
     }
 
+    @Test(arguments: [
+        ("", "empty alert_id"), (".hidden", "alert_id starts with a dot"), ("a..b", "alert_id contains '..'"),
+        ("a/../b", "alert_id contains '..'"), ("etc/passwd", "alert_id contains a path separator"),
+        (#"a\b"#, "alert_id contains a path separator"), ("a\u{0}b", "alert_id contains a control character"),
+        ("line\nbreak", "alert_id contains a control character"),
+        ("del\u{7F}", "alert_id contains a control character"),
+        (String(repeating: "x", count: 129), "alert_id longer than 128 bytes"),
+    ])
+    func unsafeIdsSayWhy(id: String, problem: String) {
+        #expect(AlertID.problem(with: id) == problem)
+    }
+
+    @Test(arguments: [
+        "a038d3ae-814c-4647-b442-0c3cc7099d73", "bad.json", "with spaces", "a.b.c", "ünïcödé-日本", "x.",
+        String(repeating: "x", count: 128),
+    ])
+    func plainTokensAreSafeIds(id: String) {
+        #expect(AlertID.problem(with: id) == nil)
+    }
+
     @Test func fallbackIdsAreStableAndSafe() {
         let one = AlertID.fallback(for: Array("not-json".utf8))
         #expect(one == AlertID.fallback(for: Array("not-json".utf8)))
