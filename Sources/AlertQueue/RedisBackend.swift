@@ -94,14 +94,9 @@ public final class RedisBackend: QueueBackend {
             while true {
                 let remaining = deadline - ContinuousClock.now
                 let slice = max(min(remaining, Self.blockSlice), .milliseconds(10))
-                let seconds = String(format: "%.3f", slice.seconds)
-                let own = keys.processing(consumer)
                 let reply: RedisValue
                 do {
-                    reply =
-                        supportsMove
-                        ? try connection.command(["BLMOVE", keys.pending, own, "RIGHT", "LEFT", seconds])
-                        : try connection.command(["BRPOPLPUSH", keys.pending, own, seconds])
+                    reply = try connection.command(bytes: claimCommand(blockingFor: slice))
                 } catch let error as RedisConnectionError {
                     // The server may have moved an alert before the reply was lost.
                     ledger.markUncertain()
@@ -114,6 +109,27 @@ public final class RedisBackend: QueueBackend {
                 if ContinuousClock.now >= deadline { return nil }
             }
         }
+    }
+
+    /// BLMOVE (BRPOPLPUSH before 6.2) from pending into this consumer's list; LMOVE (RPOPLPUSH) when
+    /// `blockingFor` is nil, which answers at once.
+    private func claimCommand(blockingFor slice: Duration?) -> [[UInt8]] {
+        let own = keys.processing(consumer)
+        guard let slice else {
+            return supportsMove
+                ? command("LMOVE", keys.pending, own, "RIGHT", "LEFT") : command("RPOPLPUSH", keys.pending, own)
+        }
+        let seconds = Self.blockSeconds(slice)
+        return supportsMove
+            ? command("BLMOVE", keys.pending, own, "RIGHT", "LEFT", seconds)
+            : command("BRPOPLPUSH", keys.pending, own, seconds)
+    }
+
+    /// A block time as Redis takes it, in seconds with millisecond precision: "0.250".
+    static func blockSeconds(_ slice: Duration) -> String {
+        let milliseconds = max(slice.wholeMilliseconds, 0)
+        let fraction = String(milliseconds % 1000)
+        return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 
     static func claimed(_ payload: [UInt8]) -> ClaimedAlert {
@@ -129,20 +145,59 @@ public final class RedisBackend: QueueBackend {
     // MARK: Results
 
     public func complete(_ alert: ClaimedAlert, record: [UInt8], summary: ResultSummary) throws {
+        try settle(alert, completion(of: alert, record: record, summary: summary))
+    }
+
+    /// The completion's MULTI/EXEC and a non-blocking claim of the next alert, in one write and one round trip.
+    public func completeAndClaimNext(
+        _ alert: ClaimedAlert, record: [UInt8], summary: ResultSummary
+    ) throws -> ClaimedAlert? {
+        let element = element(of: alert)
+        ledger.release(element)
+        let replies: (transaction: Result<[RedisValue], RedisServerError>, following: [RedisValue])
+        do {
+            replies = try pool.withConnection { connection in
+                try connection.transaction(
+                    bytes: completion(of: alert, record: record, summary: summary),
+                    followedBy: [claimCommand(blockingFor: nil)])
+            }
+        } catch {
+            // Neither outcome is known: the completion may have run, and the claim may have moved an alert
+            // no worker holds. The caller's fallback and the audit settle both.
+            ledger.markUncertain()
+            throw error
+        }
+        let next = replies.following.first?.bytes
+        if let next {
+            ledger.hold(next)
+        }
+        if case .failure(let error) = replies.transaction {
+            // The completion did not run, but the claim after it did: hand the next alert to the audit, as
+            // the caller gives this one back.
+            if let next {
+                ledger.release(next)
+            }
+            ledger.markUncertain()
+            throw error
+        }
+        return next.map(Self.claimed)
+    }
+
+    /// Stores the record, forgets any earlier dead letter, keeps the summary for the monitor, and releases
+    /// the in-flight element: the commands of one MULTI/EXEC.
+    private func completion(of alert: ClaimedAlert, record: [UInt8], summary: ResultSummary) -> [[[UInt8]]] {
         let summaryText = JSONText.object([
             ("alert_id", summary.id), ("verdict", summary.verdict),
             ("duration_ms", String(summary.durationMilliseconds)), ("processed_at", summary.processedAt),
         ])
-        try settle(
-            alert,
-            [
-                command("HSET", keys.processed, alert.id, record),
-                command("HDEL", keys.errors, alert.id),
-                command("HDEL", keys.errorCategories, alert.id),
-                command("LPUSH", keys.recent, summaryText),
-                command("LTRIM", keys.recent, "0", String(Self.recentCapacity - 1)),
-                command("LREM", keys.processing(consumer), "1", element(of: alert)),
-            ])
+        return [
+            command("HSET", keys.processed, alert.id, record),
+            command("HDEL", keys.errors, alert.id),
+            command("HDEL", keys.errorCategories, alert.id),
+            command("LPUSH", keys.recent, summaryText),
+            command("LTRIM", keys.recent, "0", String(Self.recentCapacity - 1)),
+            command("LREM", keys.processing(consumer), "1", element(of: alert)),
+        ]
     }
 
     public func deadLetter(_ alert: ClaimedAlert, reason: String) throws {

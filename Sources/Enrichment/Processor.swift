@@ -113,7 +113,13 @@ public final class Processor: Sendable {
 
         func run() {
             let stop = processor.stop
+            // An alert the backend claimed together with the last completion.
+            var next: ClaimedAlert?
             while !stop.isStopping {
+                if let claimed = next {
+                    next = handle(claimed)
+                    continue
+                }
                 if !processor.breaker.allowsClaiming() {
                     if !enricher.probeIfDue() {
                         stop.waitUnlessStopping(.milliseconds(100))
@@ -128,32 +134,42 @@ public final class Processor: Sendable {
                     continue
                 }
                 if let claimed {
-                    handle(claimed)
+                    next = handle(claimed)
                 }
+            }
+            if let next {
+                giveBack(next)
             }
         }
 
-        private func handle(_ claimed: ClaimedAlert) {
+        /// Enriches one alert and settles it.
+        /// - Returns: the next alert, when the backend claimed one together with this one's completion.
+        private func handle(_ claimed: ClaimedAlert) -> ClaimedAlert? {
             let alert: Alert
             switch claimed.alert {
             case .failure(let reason):
                 deadLetter(claimed, reason: reason)
-                return
+                return nil
             case .success(let parsed):
                 alert = parsed
             }
             switch enricher.enrich(ip: alert.sourceIP) {
             case .enriched(let answer, let cached, let duration):
-                store(claimed, alert: alert, answer: answer, cached: cached, duration: duration)
+                return store(claimed, alert: alert, answer: answer, cached: cached, duration: duration)
             case .failed(let reason):
                 deadLetter(claimed, reason: reason)
             case .interrupted(let why):
                 processor.logger.debug("alert given back", ["alert.id": claimed.id, "reason": why])
                 giveBack(claimed)
             }
+            return nil
         }
 
-        private func store(_ claimed: ClaimedAlert, alert: Alert, answer: IntelAnswer, cached: Bool, duration: Int) {
+        /// Stores the enriched record, and takes the next alert in the same exchange unless the processor is
+        /// stopping or has paused claiming.
+        private func store(
+            _ claimed: ClaimedAlert, alert: Alert, answer: IntelAnswer, cached: Bool, duration: Int
+        ) -> ClaimedAlert? {
             let processedAt = Timestamp.now().iso8601
             let enrichment = answer.enrichmentJSON(
                 provider: processor.configuration.intel.provider, durationMilliseconds: duration, cached: cached)
@@ -163,17 +179,24 @@ public final class Processor: Sendable {
             let summary = ResultSummary(
                 id: claimed.id, verdict: answer.verdict.rawValue, durationMilliseconds: duration,
                 processedAt: processedAt)
+            let next: ClaimedAlert?
             do {
-                try processor.backend.complete(claimed, record: record, summary: summary)
+                if processor.stop.isStopping || !processor.breaker.allowsClaiming() {
+                    try processor.backend.complete(claimed, record: record, summary: summary)
+                    next = nil
+                } else {
+                    next = try processor.backend.completeAndClaimNext(claimed, record: record, summary: summary)
+                }
             } catch {
                 queueFailed("store failed, alert given back", error, alert: claimed)
                 giveBack(claimed)
-                return
+                return nil
             }
             queueFailures = 0
             processor.statistics.recordProcessed(cached: cached)
             processor.reporter.processed(
                 id: claimed.id, verdict: answer.verdict.rawValue, durationMilliseconds: duration, cached: cached)
+            return next
         }
 
         private func deadLetter(_ claimed: ClaimedAlert, reason: DeadLetterReason) {

@@ -48,6 +48,24 @@ extension RedisConnection {
         try runTransaction(commands.map { ArgumentVector(bytes: $0) })
     }
 
+    /// Runs `commands` as `transaction(bytes:)` does, then `following` outside the transaction, all in one
+    /// write: one round trip for a transaction and the command that comes after it.
+    ///
+    /// - Returns: the transaction's outcome as `transaction(bytes:)` would return or throw it, and the
+    ///   replies of `following`, which ran after `EXEC` whatever its outcome (error replies in place).
+    /// - Throws: `RedisConnectionError` when the connection failed; which commands ran is then unknown.
+    public func transaction(
+        bytes commands: [[[UInt8]]], followedBy following: [[[UInt8]]]
+    ) throws -> (transaction: Result<[RedisValue], RedisServerError>, following: [RedisValue]) {
+        guard !commands.isEmpty else { return (.success([]), try pipeline(bytes: following)) }
+        let framed =
+            [ArgumentVector(["MULTI"])] + commands.map { ArgumentVector(bytes: $0) } + [ArgumentVector(["EXEC"])]
+        let replies = try runPipeline(framed + following.map { ArgumentVector(bytes: $0) }, operation: "transaction")
+        let transactionReplies = replies.prefix(framed.count)
+        let outcome = Result { () throws(RedisServerError) in try Self.execResults(transactionReplies) }
+        return (outcome, Array(replies.dropFirst(framed.count)))
+    }
+
     private func run(_ arguments: ArgumentVector) throws -> RedisValue {
         let name = arguments.commandName
         guard !arguments.isEmpty else { throw Self.emptyCommandError }
@@ -79,8 +97,12 @@ extension RedisConnection {
     private func runTransaction(_ commands: [ArgumentVector]) throws -> [RedisValue] {
         guard !commands.isEmpty else { return [] }
         let framed = [ArgumentVector(["MULTI"])] + commands + [ArgumentVector(["EXEC"])]
-        let replies = try runPipeline(framed, operation: "transaction")
-        switch replies[replies.count - 1] {
+        return try Self.execResults(try runPipeline(framed, operation: "transaction")[...])
+    }
+
+    /// `EXEC`'s results from the replies to `MULTI`, the queued commands and `EXEC`, in that order.
+    private static func execResults(_ replies: ArraySlice<RedisValue>) throws(RedisServerError) -> [RedisValue] {
+        switch replies[replies.endIndex - 1] {
         case .array(let results):
             return results
         case .null:

@@ -52,6 +52,54 @@ import Testing
         }
     }
 
+    @Test func anAlertTakenWithACompletionIsHeldLikeAClaimedOne() throws {
+        try BackendFixture.with(.redis) { (fixture) throws in
+            let backend = try #require(try fixture.backend("worker") as? RedisBackend)
+            for id in ["first", "second"] {
+                try backend.enqueue(alertPayload(id: id), id: id)
+            }
+            let first = try #require(try backend.claim(timeout: .seconds(1)))
+            let next = try #require(
+                try backend.completeAndClaimNext(first, record: record(for: first), summary: summary(for: first)))
+            backend.ledger.markUncertain()
+            for _ in 0..<3 {
+                #expect(try backend.recoverInFlight(includingOwn: false).alerts == 0)
+            }
+            try backend.complete(next, record: record(for: next), summary: summary(for: next))
+            #expect(try backend.counts() == QueueCounts(generated: 2, pending: 0, inFlight: 0, processed: 2, errors: 0))
+        }
+    }
+
+    /// Redis out of memory refuses the completion's commands as they are queued (EXECABORT) and the claim
+    /// after them: the alert stays in flight, nothing else moves, and it can be given back once there is room.
+    @Test func aCompletionRefusedForLackOfMemoryLeavesTheAlertInFlight() throws {
+        try BackendFixture.with(.redis) { (fixture) throws in
+            let backend = try fixture.backend("worker")
+            for id in ["first", "second"] {
+                try backend.enqueue(alertPayload(id: id), id: id)
+            }
+            let first = try #require(try backend.claim(timeout: .seconds(1)))
+            let admin = try RedisConnection(url: fixture.redis!.url)
+            defer { admin.close() }
+            try admin.command(["CONFIG", "SET", "maxmemory", "1"])
+            #expect(throws: RedisServerError.self) {
+                try backend.completeAndClaimNext(first, record: record(for: first), summary: summary(for: first))
+            }
+            try admin.command(["CONFIG", "SET", "maxmemory", "0"])
+            #expect(try backend.counts() == QueueCounts(generated: 2, pending: 1, inFlight: 1, processed: 0, errors: 0))
+            try backend.giveBack(first)
+            #expect(try backend.counts().pending == 2)
+        }
+    }
+
+    @Test(arguments: [
+        (Duration.seconds(1), "1.000"), (.milliseconds(250), "0.250"), (.milliseconds(10), "0.010"),
+        (.milliseconds(1234), "1.234"), (.zero, "0.000"),
+    ])
+    func blockTimesAreSecondsWithMilliseconds(slice: Duration, text: String) {
+        #expect(RedisBackend.blockSeconds(slice) == text)
+    }
+
     @Test func givingBackAnAlertAlreadyRecoveredDoesNotQueueItTwice() throws {
         try BackendFixture.with(.redis) { (fixture) throws in
             let slow = try fixture.backend("slow")

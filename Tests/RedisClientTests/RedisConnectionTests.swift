@@ -148,6 +148,34 @@ struct RedisConnectionTests {
         #expect(connection.isConnected)
     }
 
+    @Test func aTransactionAndTheCommandsAfterItShareOneWrite() throws {
+        let server = try startedServer()
+        defer { server.stop() }
+        let connection = try RedisConnection(url: server.url)
+        defer { connection.close() }
+
+        try connection.command(["RPUSH", "pending", "alert-2"])
+        try connection.command(["RPUSH", "processing", "alert-1"])
+        let done = try connection.transaction(
+            bytes: [
+                [bytes("HSET"), bytes("processed"), bytes("alert-1"), bytes("{}")],
+                [bytes("LREM"), bytes("processing"), bytes("1"), bytes("alert-1")],
+            ],
+            followedBy: [[bytes("LMOVE"), bytes("pending"), bytes("processing"), bytes("RIGHT"), bytes("LEFT")]])
+        #expect(try done.transaction.get() == [.integer(1), .integer(1)])
+        #expect(done.following == [.bulk(bytes("alert-2"))])
+        #expect(try connection.command(["LRANGE", "processing", "0", "-1"]) == .array([.bulk(bytes("alert-2"))]))
+
+        // A discarded transaction is its result, and the commands after it still ran.
+        let aborted = try connection.transaction(
+            bytes: [[bytes("SET"), bytes("never"), bytes("1")], [bytes("NOSUCHCOMMAND")]],
+            followedBy: [[bytes("LPOP"), bytes("processing")]])
+        #expect(throws: RedisServerError.self) { try aborted.transaction.get() }
+        #expect(aborted.following == [.bulk(bytes("alert-2"))])
+        #expect(try connection.command(["EXISTS", "never"]) == .integer(0))
+        #expect(try connection.command(["PING"]) == .status("PONG"))
+    }
+
     @Test func watchedKeyChangeAbortsTheTransaction() throws {
         let server = try startedServer()
         defer { server.stop() }
