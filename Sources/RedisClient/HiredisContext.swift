@@ -15,6 +15,8 @@ import CHiredis
 final class HiredisContext {
     private let context: UnsafeMutablePointer<redisContext>
     private let endpoint: String
+    /// Replies the server owes for commands written by `flush` and not yet read.
+    var owedReplies = 0
 
     private init(context: UnsafeMutablePointer<redisContext>, endpoint: String) {
         self.context = context
@@ -73,6 +75,16 @@ final class HiredisContext {
         }
         guard status == REDIS_OK else {
             throw failure(during: operation, timeout: .zero)
+        }
+    }
+
+    /// Writes what `append` queued, without reading anything: the replies are read later by `readReply`.
+    func flush(operation: String, timeout: Duration) throws(RedisConnectionError) {
+        var done: Int32 = 0
+        while done == 0 {
+            guard redisBufferWrite(context, &done) == REDIS_OK else {
+                throw failure(during: operation, timeout: timeout)
+            }
         }
     }
 

@@ -57,13 +57,39 @@ extension RedisConnection {
     public func transaction(
         bytes commands: [[[UInt8]]], followedBy following: [[[UInt8]]]
     ) throws -> (transaction: Result<[RedisValue], RedisServerError>, following: [RedisValue]) {
-        guard !commands.isEmpty else { return (.success([]), try pipeline(bytes: following)) }
+        try receive(try sendTransaction(bytes: commands, followedBy: following))
+    }
+
+    /// The first half of `transaction(bytes:followedBy:)`: writes the transaction and the commands after
+    /// it, and returns at once, so the caller can do other work while the server runs them.
+    ///
+    /// Pass the result to `receive(_:)` exactly once; until then the connection refuses every other call.
+    /// - Throws: `RedisConnectionError` when the write failed; which commands reached the server is unknown.
+    public func sendTransaction(bytes commands: [[[UInt8]]], followedBy following: [[[UInt8]]]) throws -> SentCommands {
         let framed =
-            [ArgumentVector(["MULTI"])] + commands.map { ArgumentVector(bytes: $0) } + [ArgumentVector(["EXEC"])]
-        let replies = try runPipeline(framed + following.map { ArgumentVector(bytes: $0) }, operation: "transaction")
-        let transactionReplies = replies.prefix(framed.count)
-        let outcome = Result { () throws(RedisServerError) in try Self.execResults(transactionReplies) }
-        return (outcome, Array(replies.dropFirst(framed.count)))
+            commands.isEmpty
+            ? [] : [ArgumentVector(["MULTI"])] + commands.map { ArgumentVector(bytes: $0) } + [ArgumentVector(["EXEC"])]
+        let all = framed + following.map { ArgumentVector(bytes: $0) }
+        guard !all.contains(where: \.isEmpty) else { throw Self.emptyCommandError }
+        guard !all.isEmpty else { return SentCommands(connection: nil, transactionReplies: 0, followingReplies: 0) }
+        let written = try send(all, operation: "transaction")
+        return SentCommands(connection: written, transactionReplies: framed.count, followingReplies: following.count)
+    }
+
+    /// The second half of `transaction(bytes:followedBy:)`: reads the replies to what `sendTransaction` wrote.
+    /// - Throws: `RedisConnectionError` when the connection failed (before or after the write); which
+    ///   commands ran is then unknown.
+    public func receive(
+        _ sent: SentCommands
+    ) throws -> (transaction: Result<[RedisValue], RedisServerError>, following: [RedisValue]) {
+        guard let written = sent.connection else { return (.success([]), []) }
+        let replies = try receive(
+            from: written, count: sent.transactionReplies + sent.followingReplies, operation: "transaction")
+        let transactionReplies = replies.prefix(sent.transactionReplies)
+        let outcome =
+            transactionReplies.isEmpty
+            ? .success([]) : Result { () throws(RedisServerError) in try Self.execResults(transactionReplies) }
+        return (outcome, Array(replies.dropFirst(sent.transactionReplies)))
     }
 
     private func run(_ arguments: ArgumentVector) throws -> RedisValue {
@@ -121,4 +147,12 @@ extension RedisConnection {
     private static var emptyCommandError: RedisServerError {
         RedisServerError(message: "ERR empty command: no arguments were given", command: "")
     }
+}
+
+/// Commands written by `RedisConnection.sendTransaction(bytes:followedBy:)` whose replies have not been read.
+public struct SentCommands: Sendable {
+    /// The hiredis context written to; nil when there was nothing to send.
+    let connection: ObjectIdentifier?
+    let transactionReplies: Int
+    let followingReplies: Int
 }

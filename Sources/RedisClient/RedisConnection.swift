@@ -130,10 +130,60 @@ public final class RedisConnection: Sendable {
         }
     }
 
+    /// Writes `commands` and returns without reading their replies: `receive(_:count:)` reads them. Until
+    /// then every other call is refused, so no reply can be taken for another command's.
+    /// - Returns: the context written to, which `receive` checks is still the connection's.
+    func send(_ commands: [ArgumentVector], operation: String) throws -> ObjectIdentifier {
+        try state.withLock { state in
+            let context = try usableContext(&state, before: operation)
+            do {
+                for command in commands {
+                    try context.append(command, operation: operation)
+                }
+                try context.flush(operation: operation, timeout: state.commandTimeout)
+            } catch {
+                state.context = nil
+                throw error
+            }
+            context.owedReplies = commands.count
+            return ObjectIdentifier(context)
+        }
+    }
+
+    /// Reads the `count` replies owed for what `send` wrote to `sentTo`.
+    func receive(from sentTo: ObjectIdentifier, count: Int, operation: String) throws -> [RedisValue] {
+        try state.withLock { state in
+            guard !state.isClosed else { throw closedError(during: operation) }
+            guard let context = state.context, ObjectIdentifier(context) == sentTo, context.owedReplies == count
+            else {
+                throw RedisConnectionError(
+                    operation: operation, message: "the connection was lost after the commands were sent",
+                    endpoint: url.description)
+            }
+            var replies: [RedisValue] = []
+            replies.reserveCapacity(count)
+            do {
+                for _ in 0..<count {
+                    replies.append(try context.readReply(operation: operation, timeout: state.commandTimeout))
+                    context.owedReplies -= 1
+                }
+            } catch {
+                state.context = nil
+                throw error
+            }
+            return replies
+        }
+    }
+
     /// The open context, or a new one after up to `reconnectPolicy.attempts` tries with growing pauses.
     private func usableContext(_ state: inout State, before operation: String) throws -> HiredisContext {
         guard !state.isClosed else { throw closedError(during: operation) }
         if let context = state.context {
+            guard context.owedReplies == 0 else {
+                throw RedisConnectionError(
+                    operation: operation, message: "the replies to an earlier send have not been received",
+                    endpoint: url.description)
+            }
             if context.isUsable { return context }
             state.context = nil
         }

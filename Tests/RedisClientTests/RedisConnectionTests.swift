@@ -176,6 +176,48 @@ struct RedisConnectionTests {
         #expect(try connection.command(["PING"]) == .status("PONG"))
     }
 
+    @Test func repliesOfASendAreReadLaterAndNothingElseRunsMeanwhile() throws {
+        let server = try startedServer()
+        defer { server.stop() }
+        let connection = try RedisConnection(url: server.url)
+        defer { connection.close() }
+
+        try connection.command(["RPUSH", "pending", "alert-1"])
+        let sent = try connection.sendTransaction(
+            bytes: [[bytes("INCR"), bytes("stored")]],
+            followedBy: [[bytes("LMOVE"), bytes("pending"), bytes("processing"), bytes("RIGHT"), bytes("LEFT")]])
+        // Another call now would take the replies owed to the send for its own: it is refused, and the
+        // connection is not harmed by the refusal.
+        let refused = #expect(throws: RedisConnectionError.self) { try connection.command(["PING"]) }
+        #expect(refused?.message.contains("replies to an earlier send") == true)
+        let replies = try connection.receive(sent)
+        #expect(try replies.transaction.get() == [.integer(1)])
+        #expect(replies.following == [.bulk(bytes("alert-1"))])
+        #expect(try connection.command(["PING"]) == .status("PONG"))
+
+        // Nothing to send: nothing is written, and the empty replies come back at once.
+        let nothing = try connection.receive(try connection.sendTransaction(bytes: [], followedBy: []))
+        #expect(try nothing.transaction.get() == [] && nothing.following == [])
+    }
+
+    /// The server dies between the send and the read: the read fails as a connection error, and the next
+    /// call reconnects.
+    @Test func aSendWhoseServerDiesFailsWhenItsRepliesAreRead() throws {
+        let server = try startedServer()
+        defer { server.stop() }
+        let connection = try RedisConnection(url: server.url)
+        defer { connection.close() }
+        let pid = try #require(server.pid)
+
+        // Stopped, the server cannot answer; the write still goes through into the socket's buffer.
+        kill(pid, SIGSTOP)
+        let sent = try connection.sendTransaction(bytes: [[bytes("INCR"), bytes("n")]], followedBy: [])
+        server.kill()
+        #expect(throws: RedisConnectionError.self) { try connection.receive(sent) }
+        try server.restart()
+        #expect(try connection.command(["PING"]) == .status("PONG"))
+    }
+
     @Test func watchedKeyChangeAbortsTheTransaction() throws {
         let server = try startedServer()
         defer { server.stop() }
