@@ -7,11 +7,19 @@ import Locks
 /// or a completion whose outcome is unknown and whose fallback failed too. They are only looked for after
 /// such a loss, and an element is given back only when two audits in a row found it unheld, so an alert
 /// claimed between an audit's LRANGE and its registration here is never taken from its worker.
+///
+/// A claim sent ahead, whose reply its worker reads only after its current API call (`claimSent`), can
+/// leave an element unheld for longer than that. While such a claim sent before the previous audit is
+/// still unread, an audit confirms nothing: the element might be that claim's.
 final class InFlightLedger: Sendable {
     private struct State {
         var held: [Element: Int] = [:]
         var needsAudit = false
         var suspects: [Element: Int] = [:]
+        /// Audits so far: the clock that claims sent ahead are stamped with.
+        var audits = 0
+        /// Claims sent ahead whose replies are unread, by the number of audits before they were sent.
+        var unreadClaims: [Int: Int] = [:]
     }
 
     /// A list element with its hash worked out once, outside the lock: `[UInt8]` hashes byte by byte.
@@ -54,6 +62,24 @@ final class InFlightLedger: Sendable {
         }
     }
 
+    /// A claim was sent whose reply will be read later: until `claimReplyRead`, an element it moved is in
+    /// the processing list but held by nobody, and must not be given back.
+    /// - Returns: the token to pass to `claimReplyRead`.
+    func claimSent() -> Int {
+        state.withLock { state in
+            state.unreadClaims[state.audits, default: 0] += 1
+            return state.audits
+        }
+    }
+
+    /// The reply of a claim sent ahead was read (or is lost for good); whatever it moved is held by now.
+    func claimReplyRead(_ token: Int) {
+        state.withLock { state in
+            guard let count = state.unreadClaims[token] else { return }
+            state.unreadClaims[token] = count > 1 ? count - 1 : nil
+        }
+    }
+
     /// A reply was lost: the processing list may hold elements no worker knows of.
     func markUncertain() {
         state.withLock { $0.needsAudit = true }
@@ -68,6 +94,10 @@ final class InFlightLedger: Sendable {
     func audit(listed: [[UInt8]]) -> [[UInt8]] {
         let listed = listed.map(Element.init)
         return state.withLock { state in
+            // A claim sent before the previous audit and still unread may have moved what that audit saw.
+            let earlierAudits = state.audits
+            state.audits += 1
+            let claimsPending = state.unreadClaims.keys.contains { $0 < earlierAudits }
             var unheld: [Element: Int] = [:]
             var remainingHeld = state.held
             for element in listed {
@@ -78,7 +108,7 @@ final class InFlightLedger: Sendable {
                 }
             }
             var confirmed: [[UInt8]] = []
-            for (element, count) in unheld {
+            for (element, count) in unheld where !claimsPending {
                 let both = min(count, state.suspects[element] ?? 0)
                 confirmed += Array(repeating: element.bytes, count: both)
                 unheld[element] = count - both == 0 ? nil : count - both

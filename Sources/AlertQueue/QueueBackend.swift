@@ -21,12 +21,13 @@ public protocol QueueBackend: AnyObject, Sendable {
     /// releases the in-flight entry.
     func complete(_ alert: ClaimedAlert, record: [UInt8], summary: ResultSummary) throws
 
-    /// `complete`, then a claim that does not wait, in one exchange where the backend can: on Redis one
-    /// round trip instead of two, which is most of what a cached alert costs.
-    /// - Returns: the next pending alert, now in flight, or nil when none was taken (the caller then claims
-    ///   as usual).
-    /// - Throws: when the completion failed, as `complete` does; a failed claim only returns nil.
-    func completeAndClaimNext(_ alert: ClaimedAlert, record: [UInt8], summary: ResultSummary) throws -> ClaimedAlert?
+    /// Sends `completion` (stored as `complete` stores it) and, with `claimNext`, a claim that does not wait,
+    /// without waiting for the outcome: the caller enriches its next alert meanwhile and reads the outcome
+    /// afterwards with `SentCompletion.finish()`. On Redis both go out in one write, so the round trip
+    /// overlaps the caller's API call instead of adding to it.
+    ///
+    /// Backends that gain nothing by it (the default) complete at once and claim nothing.
+    func sendCompletion(_ completion: Completion?, claimNext: Bool) -> SentCompletion
 
     /// Stores the alert's original bytes as a dead letter with `reason` (replacing any earlier record for it),
     /// then releases the in-flight entry.
@@ -63,11 +64,52 @@ public protocol QueueBackend: AnyObject, Sendable {
 }
 
 extension QueueBackend {
-    /// Completes the alert and takes nothing: for backends where a claim saves no round trip.
-    public func completeAndClaimNext(
-        _ alert: ClaimedAlert, record: [UInt8], summary: ResultSummary
-    ) throws -> ClaimedAlert? {
-        try complete(alert, record: record, summary: summary)
-        return nil
+    /// Completes at once and claims nothing: for backends where sending ahead saves no round trip.
+    public func sendCompletion(_ completion: Completion?, claimNext: Bool) -> SentCompletion {
+        let outcome = Result { () throws -> Void in
+            if let completion {
+                try complete(completion.alert, record: completion.record, summary: completion.summary)
+            }
+        }
+        return SentCompletion(completing: completion?.alert) {
+            try outcome.get()
+            return nil
+        }
+    }
+}
+
+/// An alert's enriched record and the summary the monitor shows: what completing it stores.
+public struct Completion: Sendable {
+    public var alert: ClaimedAlert
+    public var record: [UInt8]
+    public var summary: ResultSummary
+
+    public init(alert: ClaimedAlert, record: [UInt8], summary: ResultSummary) {
+        self.alert = alert
+        self.record = record
+        self.summary = summary
+    }
+}
+
+/// A completion, a claim, or both, sent by `QueueBackend.sendCompletion` and not yet confirmed.
+///
+/// Call `finish()` exactly once, from the thread that sent it; until then the backend holds a connection
+/// for it.
+public struct SentCompletion {
+    /// The alert being completed, if any.
+    public let completing: ClaimedAlert?
+    private let outcome: () throws -> ClaimedAlert?
+
+    public init(completing: ClaimedAlert?, outcome: @escaping () throws -> ClaimedAlert?) {
+        self.completing = completing
+        self.outcome = outcome
+    }
+
+    /// Waits for the outcome.
+    /// - Returns: the alert the claim took, now in this consumer's in-flight area; nil when it took none.
+    /// - Throws: when the completion failed or its outcome is unknown (the alert may still be in flight:
+    ///   give it back), or, with nothing to complete, when the claim's is.
+    public func finish() throws -> ClaimedAlert? {
+        try outcome()
     }
 }

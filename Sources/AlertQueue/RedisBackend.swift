@@ -148,39 +148,60 @@ public final class RedisBackend: QueueBackend {
         try settle(alert, completion(of: alert, record: record, summary: summary))
     }
 
-    /// The completion's MULTI/EXEC and a non-blocking claim of the next alert, in one write and one round trip.
-    public func completeAndClaimNext(
-        _ alert: ClaimedAlert, record: [UInt8], summary: ResultSummary
-    ) throws -> ClaimedAlert? {
-        let element = element(of: alert)
-        ledger.release(element)
-        let replies: (transaction: Result<[RedisValue], RedisServerError>, following: [RedisValue])
+    /// Writes the completion's MULTI/EXEC and a claim that does not wait (LMOVE, or RPOPLPUSH before 6.2)
+    /// in one write on a connection of the caller's own; `finish()` reads both replies.
+    public func sendCompletion(_ completion: Completion?, claimNext: Bool) -> SentCompletion {
+        let alert = completion?.alert
+        if let alert {
+            ledger.release(element(of: alert))
+        }
+        let commands = completion.map { self.completion(of: $0.alert, record: $0.record, summary: $0.summary) } ?? []
+        let following = claimNext ? [claimCommand(blockingFor: nil)] : []
+        let claimToken = claimNext ? ledger.claimSent() : nil
+        let connection: RedisConnection
+        let sent: SentCommands
         do {
-            replies = try pool.withConnection { connection in
-                try connection.transaction(
-                    bytes: completion(of: alert, record: record, summary: summary),
-                    followedBy: [claimCommand(blockingFor: nil)])
+            connection = try pool.lease()
+            do {
+                sent = try connection.sendTransaction(bytes: commands, followedBy: following)
+            } catch {
+                pool.restore(connection)
+                throw error
             }
         } catch {
-            // Neither outcome is known: the completion may have run, and the claim may have moved an alert
-            // no worker holds. The caller's fallback and the audit settle both.
+            // Part of the write may have reached the server: the completion may have run, and the claim may
+            // have moved an alert nobody holds. The caller gives its alert back; the audit finds the rest.
             ledger.markUncertain()
-            throw error
+            claimToken.map(ledger.claimReplyRead)
+            return SentCompletion(completing: alert) { throw error }
         }
-        let next = replies.following.first?.bytes
-        if let next {
-            ledger.hold(next)
-        }
-        if case .failure(let error) = replies.transaction {
-            // The completion did not run, but the claim after it did: hand the next alert to the audit, as
-            // the caller gives this one back.
-            if let next {
-                ledger.release(next)
+        return SentCompletion(completing: alert) { [self] in
+            defer {
+                pool.restore(connection)
+                claimToken.map(ledger.claimReplyRead)
             }
-            ledger.markUncertain()
-            throw error
+            let replies: (transaction: Result<[RedisValue], RedisServerError>, following: [RedisValue])
+            do {
+                replies = try connection.receive(sent)
+            } catch {
+                ledger.markUncertain()
+                throw error
+            }
+            let next = replies.following.first?.bytes
+            if let next {
+                ledger.hold(next)
+            }
+            if case .failure(let error) = replies.transaction {
+                // The completion did not run, but the claim after it did: hand the next alert to the audit,
+                // as the caller gives this one back.
+                if let next {
+                    ledger.release(next)
+                }
+                ledger.markUncertain()
+                throw error
+            }
+            return next.map(Self.claimed)
         }
-        return next.map(Self.claimed)
     }
 
     /// Stores the record, forgets any earlier dead letter, keeps the summary for the monitor, and releases

@@ -19,11 +19,21 @@ final class RedisConnectionPool: Sendable {
 
     /// Runs `body` with a connection of its own, then returns the connection to the pool.
     func withConnection<Result>(_ body: (RedisConnection) throws -> Result) throws -> Result {
-        let connection =
-            try idle.withLock { $0.popLast() }
-            ?? RedisConnection(url: url, connectTimeout: .seconds(2), commandTimeout: commandTimeout)
-        defer { idle.withLock { $0.append(connection) } }
+        let connection = try lease()
+        defer { restore(connection) }
         return try body(connection)
+    }
+
+    /// A connection for the caller alone until it hands it back with `restore(_:)`: for work that spans
+    /// more than one call, such as commands sent now whose replies are read later.
+    func lease() throws -> RedisConnection {
+        try idle.withLock { $0.popLast() }
+            ?? RedisConnection(url: url, connectTimeout: .seconds(2), commandTimeout: commandTimeout)
+    }
+
+    /// Takes back a connection `lease()` lent.
+    func restore(_ connection: RedisConnection) {
+        idle.withLock { $0.append(connection) }
     }
 
     func close() {

@@ -111,91 +111,152 @@ public final class Processor: Sendable {
             self.processor = processor
         }
 
+        /// Claim, enrich, settle, until stopped.
+        ///
+        /// On Redis a stored alert's completion goes out together with the claim of the next alert, and the
+        /// reply is read only after that next alert's enrichment: the round trip overlaps the API call. So
+        /// while it enriches one alert, a worker may have sent the completion of the one before and hold the
+        /// claim of the one after.
         func run() {
             let stop = processor.stop
-            // An alert the backend claimed together with the last completion.
-            var next: ClaimedAlert?
+            // Claimed and not yet enriched.
+            var current: ClaimedAlert?
+            // Sent, and its outcome not read yet.
+            var outstanding: Outstanding?
             while !stop.isStopping {
-                if let claimed = next {
-                    next = handle(claimed)
-                    continue
-                }
-                if !processor.breaker.allowsClaiming() {
-                    if !enricher.probeIfDue() {
-                        stop.waitUnlessStopping(.milliseconds(100))
+                if current == nil {
+                    if let sent = outstanding {
+                        outstanding = nil
+                        current = confirm(sent)
+                    } else {
+                        current = claim()
                     }
                     continue
                 }
-                let claimed: ClaimedAlert?
-                do {
-                    claimed = try processor.backend.claim(timeout: processor.configuration.claimTimeout)
-                } catch {
-                    queueFailed("claim failed", error)
-                    continue
+                guard let alert = current else { continue }
+                current = nil
+                if outstanding == nil && claimingAllowed {
+                    // Nothing sent yet: claim the next alert ahead, to be read after this one's API call.
+                    outstanding = Outstanding(sent: processor.backend.sendCompletion(nil, claimNext: true))
                 }
-                if let claimed {
-                    next = handle(claimed)
+                let settlement = evaluate(alert)
+                if let sent = outstanding {
+                    outstanding = nil
+                    current = confirm(sent)
+                }
+                switch settlement {
+                case .store(let completion, let report):
+                    outstanding = Outstanding(
+                        sent: processor.backend.sendCompletion(completion, claimNext: claimingAllowed),
+                        report: report)
+                case .deadLetter(let reason):
+                    deadLetter(alert, reason: reason)
+                case .giveBack(let why):
+                    processor.logger.debug("alert given back", ["alert.id": alert.id, "reason": why])
+                    giveBack(alert)
                 }
             }
-            if let next {
+            if let sent = outstanding, let next = confirm(sent) {
                 giveBack(next)
+            }
+            if let current {
+                giveBack(current)
             }
         }
 
-        /// Enriches one alert and settles it.
-        /// - Returns: the next alert, when the backend claimed one together with this one's completion.
-        private func handle(_ claimed: ClaimedAlert) -> ClaimedAlert? {
+        /// What was sent to the queue and is not confirmed yet, with what to report once it is.
+        private struct Outstanding {
+            var sent: SentCompletion
+            var report: ProcessedReport?
+        }
+
+        /// The `[PROCESSED]` line and statistics of a stored alert, given once the store is confirmed.
+        private struct ProcessedReport {
+            var verdict: String
+            var durationMilliseconds: Int
+            var cached: Bool
+        }
+
+        /// What to do with an enriched (or unenrichable) alert.
+        private enum Settlement {
+            case store(Completion, ProcessedReport)
+            case deadLetter(DeadLetterReason)
+            case giveBack(String)
+        }
+
+        private var claimingAllowed: Bool {
+            !processor.stop.isStopping && processor.breaker.allowsClaiming()
+        }
+
+        /// Waits for the next alert, unless the breaker has paused claiming.
+        private func claim() -> ClaimedAlert? {
+            if !processor.breaker.allowsClaiming() {
+                if !enricher.probeIfDue() {
+                    processor.stop.waitUnlessStopping(.milliseconds(100))
+                }
+                return nil
+            }
+            do {
+                return try processor.backend.claim(timeout: processor.configuration.claimTimeout)
+            } catch {
+                queueFailed("claim failed", error)
+                return nil
+            }
+        }
+
+        /// Parses and enriches the alert, and builds its record; nothing is written yet.
+        private func evaluate(_ claimed: ClaimedAlert) -> Settlement {
             let alert: Alert
             switch claimed.alert {
             case .failure(let reason):
-                deadLetter(claimed, reason: reason)
-                return nil
+                return .deadLetter(reason)
             case .success(let parsed):
                 alert = parsed
             }
             switch enricher.enrich(ip: alert.sourceIP) {
             case .enriched(let answer, let cached, let duration):
-                return store(claimed, alert: alert, answer: answer, cached: cached, duration: duration)
+                let processedAt = Timestamp.now().iso8601
+                let enrichment = answer.enrichmentJSON(
+                    provider: processor.configuration.intel.provider, durationMilliseconds: duration, cached: cached)
+                let record = EnrichedRecord.make(
+                    payload: claimed.payload, fieldNames: alert.fieldNames, enrichment: enrichment,
+                    processedAt: processedAt)
+                let summary = ResultSummary(
+                    id: claimed.id, verdict: answer.verdict.rawValue, durationMilliseconds: duration,
+                    processedAt: processedAt)
+                return .store(
+                    Completion(alert: claimed, record: record, summary: summary),
+                    ProcessedReport(verdict: answer.verdict.rawValue, durationMilliseconds: duration, cached: cached))
             case .failed(let reason):
-                deadLetter(claimed, reason: reason)
+                return .deadLetter(reason)
             case .interrupted(let why):
-                processor.logger.debug("alert given back", ["alert.id": claimed.id, "reason": why])
-                giveBack(claimed)
+                return .giveBack(why)
             }
-            return nil
         }
 
-        /// Stores the enriched record, and takes the next alert in the same exchange unless the processor is
-        /// stopping or has paused claiming.
-        private func store(
-            _ claimed: ClaimedAlert, alert: Alert, answer: IntelAnswer, cached: Bool, duration: Int
-        ) -> ClaimedAlert? {
-            let processedAt = Timestamp.now().iso8601
-            let enrichment = answer.enrichmentJSON(
-                provider: processor.configuration.intel.provider, durationMilliseconds: duration, cached: cached)
-            let record = EnrichedRecord.make(
-                payload: claimed.payload, fieldNames: alert.fieldNames, enrichment: enrichment, processedAt: processedAt
-            )
-            let summary = ResultSummary(
-                id: claimed.id, verdict: answer.verdict.rawValue, durationMilliseconds: duration,
-                processedAt: processedAt)
+        /// Reads the outcome of what was sent: reports the stored alert, or gives it back if the store failed.
+        /// - Returns: the alert claimed with it, if any.
+        private func confirm(_ outstanding: Outstanding) -> ClaimedAlert? {
+            let stored = outstanding.sent.completing
             let next: ClaimedAlert?
             do {
-                if processor.stop.isStopping || !processor.breaker.allowsClaiming() {
-                    try processor.backend.complete(claimed, record: record, summary: summary)
-                    next = nil
-                } else {
-                    next = try processor.backend.completeAndClaimNext(claimed, record: record, summary: summary)
-                }
+                next = try outstanding.sent.finish()
             } catch {
-                queueFailed("store failed, alert given back", error, alert: claimed)
-                giveBack(claimed)
+                if let stored {
+                    queueFailed("store failed, alert given back", error, alert: stored)
+                    giveBack(stored)
+                } else {
+                    queueFailed("claim failed", error)
+                }
                 return nil
             }
-            queueFailures = 0
-            processor.statistics.recordProcessed(cached: cached)
-            processor.reporter.processed(
-                id: claimed.id, verdict: answer.verdict.rawValue, durationMilliseconds: duration, cached: cached)
+            if let stored, let report = outstanding.report {
+                queueFailures = 0
+                processor.statistics.recordProcessed(cached: report.cached)
+                processor.reporter.processed(
+                    id: stored.id, verdict: report.verdict, durationMilliseconds: report.durationMilliseconds,
+                    cached: report.cached)
+            }
             return next
         }
 

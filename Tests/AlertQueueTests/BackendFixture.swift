@@ -59,3 +59,8 @@ func record(for alert: ClaimedAlert, verdict: String = "malicious") -> [UInt8] {
 func summary(for alert: ClaimedAlert, verdict: String = "malicious") -> ResultSummary {
     ResultSummary(id: alert.id, verdict: verdict, durationMilliseconds: 3, processedAt: "2026-12-03T00:00:00Z")
 }
+
+/// What completing `alert` stores: `record(for:)` and `summary(for:)`.
+func completion(for alert: ClaimedAlert) -> Completion {
+    Completion(alert: alert, record: record(for: alert), summary: summary(for: alert))
+}

@@ -254,29 +254,35 @@ import Testing
     }
 
     @Test(arguments: kinds)
-    func completeAndClaimNextStoresTheAlertAndMayTakeTheNext(kind: QueueConfiguration.Kind) throws {
+    func aSentCompletionStoresTheAlertAndMayTakeTheNext(kind: QueueConfiguration.Kind) throws {
         try BackendFixture.with(kind) { (fixture) throws in
             let backend = try fixture.backend()
             for id in ["first", "second"] {
                 try backend.enqueue(alertPayload(id: id), id: id)
             }
             let first = try #require(try backend.claim(timeout: .seconds(2)))
-            let next = try backend.completeAndClaimNext(first, record: record(for: first), summary: summary(for: first))
+            let sent = backend.sendCompletion(completion(for: first), claimNext: true)
+            #expect(sent.completing?.id == "first")
+            let next = try sent.finish()
             if let next {
                 // Redis takes the next alert in the completion's round trip; it is in flight like any claim.
                 #expect(kind == .redis)
-                #expect(next.id != first.id && (try? next.alert.get())?.id == next.id)
+                #expect(next.id == "second" && (try? next.alert.get())?.id == "second")
                 try expectCounts(backend, inFlight: 1, processed: 1)
             } else {
                 #expect(kind == .dir)
                 try expectCounts(backend, pending: 1, processed: 1)
             }
             let second = try #require(try next ?? backend.claim(timeout: .seconds(2)))
-            #expect(
-                try backend.completeAndClaimNext(second, record: record(for: second), summary: summary(for: second))
-                    == nil, "nothing is left to take")
+            let last = try backend.sendCompletion(completion(for: second), claimNext: true).finish()
+            #expect(last == nil, "nothing is left to take")
             try expectCounts(backend, processed: 2)
             #expect(Set(try backend.recentResults(limit: 5).map(\.id)) == ["first", "second"])
+            // A claim sent on its own, with nothing to complete, takes nothing from an empty queue.
+            let alone = backend.sendCompletion(nil, claimNext: true)
+            #expect(alone.completing == nil)
+            #expect(try alone.finish() == nil)
+            try expectCounts(backend, processed: 2)
         }
     }
 

@@ -59,14 +59,64 @@ import Testing
                 try backend.enqueue(alertPayload(id: id), id: id)
             }
             let first = try #require(try backend.claim(timeout: .seconds(1)))
-            let next = try #require(
-                try backend.completeAndClaimNext(first, record: record(for: first), summary: summary(for: first)))
+            let next = try #require(try backend.sendCompletion(completion(for: first), claimNext: true).finish())
             backend.ledger.markUncertain()
             for _ in 0..<3 {
                 #expect(try backend.recoverInFlight(includingOwn: false).alerts == 0)
             }
             try backend.complete(next, record: record(for: next), summary: summary(for: next))
             #expect(try backend.counts() == QueueCounts(generated: 2, pending: 0, inFlight: 0, processed: 2, errors: 0))
+        }
+    }
+
+    /// A worker reads the reply of a claim sent ahead only after its current API call, which can outlast
+    /// two audits: what that claim moved is unheld all that time, and must not be given back.
+    @Test func anAlertClaimedAheadIsNotTakenByAuditsBeforeItsReplyIsRead() throws {
+        try BackendFixture.with(.redis) { (fixture) throws in
+            let backend = try #require(try fixture.backend("worker") as? RedisBackend)
+            for id in ["first", "second"] {
+                try backend.enqueue(alertPayload(id: id), id: id)
+            }
+            let first = try #require(try backend.claim(timeout: .seconds(1)))
+            let ahead = backend.sendCompletion(nil, claimNext: true)
+            backend.ledger.markUncertain()
+            for _ in 0..<3 {
+                #expect(try backend.recoverInFlight(includingOwn: false).alerts == 0)
+            }
+            #expect(try backend.counts() == QueueCounts(generated: 2, pending: 0, inFlight: 2, processed: 0, errors: 0))
+            let second = try #require(try ahead.finish())
+            #expect(second.id == "second")
+            for claimed in [first, second] {
+                try backend.complete(claimed, record: record(for: claimed), summary: summary(for: claimed))
+            }
+            #expect(try backend.counts() == QueueCounts(generated: 2, pending: 0, inFlight: 0, processed: 2, errors: 0))
+        }
+    }
+
+    /// The server runs the completion and the claim sent with it, then drops the connection instead of
+    /// replying: the claimed alert is too big for the client output buffer limit set here. The worker gives
+    /// its alert back, a no-op since the completion ran, and the audit finds the alert the lost claim moved.
+    /// Nothing is lost or doubled.
+    @Test func repliesLostAfterTheServerRanTheSentCommandsLoseNothing() throws {
+        try BackendFixture.with(.redis) { (fixture) throws in
+            let backend = try #require(try fixture.backend("worker") as? RedisBackend)
+            let note = String(repeating: "x", count: 32 * 1024)
+            try backend.enqueue(alertPayload(id: "first"), id: "first")
+            try backend.enqueue(
+                Array(#"{"alert_id":"second","source_ip":"10.0.0.1","note":"\#(note)"}"#.utf8), id: "second")
+            let first = try #require(try backend.claim(timeout: .seconds(1)))
+            let admin = try RedisConnection(url: fixture.redis!.url)
+            defer { admin.close() }
+            try admin.command(["CONFIG", "SET", "client-output-buffer-limit", "normal 4096 4096 0"])
+            #expect(throws: RedisConnectionError.self) {
+                try backend.sendCompletion(completion(for: first), claimNext: true).finish()
+            }
+            try admin.command(["CONFIG", "SET", "client-output-buffer-limit", "normal 0 0 0"])
+            try backend.giveBack(first)
+            #expect(try backend.counts() == QueueCounts(generated: 2, pending: 0, inFlight: 1, processed: 1, errors: 0))
+            #expect(try backend.recoverInFlight(includingOwn: false).alerts == 0)
+            #expect(try backend.recoverInFlight(includingOwn: false).alerts == 1)
+            #expect(try backend.counts() == QueueCounts(generated: 2, pending: 1, inFlight: 0, processed: 1, errors: 0))
         }
     }
 
@@ -83,7 +133,7 @@ import Testing
             defer { admin.close() }
             try admin.command(["CONFIG", "SET", "maxmemory", "1"])
             #expect(throws: RedisServerError.self) {
-                try backend.completeAndClaimNext(first, record: record(for: first), summary: summary(for: first))
+                try backend.sendCompletion(completion(for: first), claimNext: true).finish()
             }
             try admin.command(["CONFIG", "SET", "maxmemory", "0"])
             #expect(try backend.counts() == QueueCounts(generated: 2, pending: 1, inFlight: 1, processed: 0, errors: 0))
@@ -145,6 +195,25 @@ import Testing
         ledger.release(a)
         ledger.release(a)
         #expect(ledger.audit(listed: [a]).isEmpty)
+    }
+
+    /// A claim sent ahead and still unread holds off every audit after the one that followed its sending;
+    /// one sent after the last audit does not, as nothing it moved was listed then.
+    @Test func unreadClaimsSentBeforeTheLastAuditHoldOffGivingBack() {
+        let ledger = InFlightLedger()
+        ledger.markUncertain()
+        let early = ledger.claimSent()
+        #expect(ledger.audit(listed: [a]).isEmpty)
+        #expect(ledger.audit(listed: [a]).isEmpty, "a may be what the unread claim moved")
+        #expect(ledger.audit(listed: [a]).isEmpty)
+        ledger.claimReplyRead(early)
+        #expect(ledger.audit(listed: [a]) == [a], "the reply was read and nobody holds a")
+
+        ledger.markUncertain()
+        #expect(ledger.audit(listed: [b]).isEmpty)
+        let late = ledger.claimSent()
+        #expect(ledger.audit(listed: [b]) == [b], "b was listed before the claim was sent")
+        ledger.claimReplyRead(late)
     }
 }
 
