@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "RedisClient", dependencies: ["CHiredis"]),
         .target(name: "AlertQueue", dependencies: ["RedisClient", "Diagnostics", "Locks"]),
         .target(name: "ThreatIntel", dependencies: ["CCurl", "Locks"]),
-        .target(name: "MockThreatAPI", dependencies: ["CMicroHTTPD", "Diagnostics"]),
+        .target(name: "MockThreatAPI", dependencies: ["CMicroHTTPD", "Diagnostics", "Locks"]),
         .target(name: "Enrichment", dependencies: ["AlertQueue", "ThreatIntel", "Diagnostics"]),
         .target(name: "CommandLineSupport", dependencies: ["AlertQueue", "Diagnostics"]),
         .target(name: "TestSupport", dependencies: ["RedisClient"], path: "Tests/TestSupport"),

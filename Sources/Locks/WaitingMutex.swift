@@ -10,12 +10,13 @@
 /// same few locks: the spinning took 15 % of the processor's CPU in a profile of a cached drain, time the
 /// lock's holder and Redis needed. Use this type for state that every worker touches for every alert;
 /// `Mutex` stays right for locks that are rarely contended.
-public final class WaitingMutex<Value: Sendable>: @unchecked Sendable {
-    // @unchecked: `value` is only read or written between pthread_mutex_lock and pthread_mutex_unlock.
+public final class WaitingMutex<Value>: @unchecked Sendable {
+    // @unchecked: `value` is only read or written between pthread_mutex_lock and pthread_mutex_unlock, and
+    // as with `Mutex`, it goes in and out only as `sending`: no other reference to it escapes the lock.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var value: Value
 
-    public init(_ value: Value) {
+    public init(_ value: sending Value) {
         self.value = value
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
@@ -30,7 +31,9 @@ public final class WaitingMutex<Value: Sendable>: @unchecked Sendable {
     }
 
     /// Runs `body` with the value, holding the lock.
-    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+    public func withLock<Result, Failure: Error>(
+        _ body: (inout sending Value) throws(Failure) -> sending Result
+    ) throws(Failure) -> sending Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body(&value)
