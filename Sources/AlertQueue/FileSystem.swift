@@ -91,6 +91,57 @@ enum FileSystem {
         }
     }
 
+    /// `writeAtomically` into a file that already exists: `spare`, an alert file this process is done with,
+    /// is rewritten with `bytes`, fsync'd and renamed to `destination`. The guarantees are the same (no
+    /// reader sees part of it; it is on disk before it is in place), and no inode is allocated or freed.
+    ///
+    /// - Returns: false, with the spare removed, when it cannot be reused: not a regular file with one link
+    ///   owned by this user (a hostile producer's hard link must never be written through), or gone.
+    /// - Throws: when writing failed; the spare is removed then too.
+    static func rewriteAtomically(_ bytes: [UInt8], reusing spare: String, to destination: String) throws(QueueError)
+        -> Bool
+    {
+        let descriptor = open(spare, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            unlink(spare)
+            return false
+        }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_nlink == 1,
+            info.st_uid == geteuid()
+        else {
+            close(descriptor)
+            unlink(spare)
+            return false
+        }
+        do throws(QueueError) {
+            if fchmod(descriptor, 0o644) != 0 { throw failure("fchmod", spare) }
+            try writeAll(bytes, to: descriptor, path: spare)
+            if ftruncate(descriptor, off_t(bytes.count)) != 0 { throw failure("ftruncate", spare) }
+            if fsync(descriptor) != 0 { throw failure("fsync", spare) }
+            close(descriptor)
+        } catch {
+            close(descriptor)
+            unlink(spare)
+            throw error
+        }
+        if Glibc.rename(spare, destination) != 0 {
+            let code = errno
+            unlink(spare)
+            throw failure("rename", "\(spare) -> \(destination)", code)
+        }
+        return true
+    }
+
+    /// Whether the file at `path` may be rewritten by `rewriteAtomically` once its writer is surely done
+    /// with it: a regular file with one link, owned by this user, unchanged for at least `quietSeconds`.
+    static func isReusable(_ path: String, quietSeconds: Double) -> Bool {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return false }
+        return info.st_mode & S_IFMT == S_IFREG && info.st_nlink == 1 && info.st_uid == geteuid()
+            && age(of: info.st_mtim) >= quietSeconds
+    }
+
     private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(QueueError) {
         var offset = 0
         while offset < bytes.count {

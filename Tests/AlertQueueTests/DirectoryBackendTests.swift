@@ -159,6 +159,119 @@ import Testing
     }
 }
 
+/// A finished alert's file is kept as a spare and rewritten into a later record, so a completion allocates
+/// and frees no inode; only files that are surely finished, ordinary and ours are ever rewritten.
+@Suite struct SpareFileTests {
+    func withBackend(grace: Duration = .zero, _ body: (DirectoryBackend, String) throws -> Void) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let root = directory.path + "/queue"
+        try body(try DirectoryBackend(root: root, consumer: "tester", youngFileGrace: grace), root)
+    }
+
+    func inode(_ path: String) -> UInt64? {
+        var info = stat()
+        return lstat(path, &info) == 0 ? UInt64(info.st_ino) : nil
+    }
+
+    func spares(_ root: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root + "/processing/tester")) ?? [])
+            .filter { $0.hasPrefix(".spare-") }
+    }
+
+    func completeNext(_ backend: DirectoryBackend) throws -> ClaimedAlert {
+        let claimed = try #require(try backend.claim(timeout: .seconds(1)))
+        try backend.complete(claimed, record: record(for: claimed), summary: summary(for: claimed))
+        return claimed
+    }
+
+    @Test func theNextRecordIsWrittenIntoTheLastAlertsFile() throws {
+        try withBackend { (backend, root) throws in
+            _ = try backend.recoverInFlight(includingOwn: true)
+            try backend.enqueue(alertPayload(id: "one"), id: "one")
+            let firstInode = inode(root + "/pending/one.json")
+            _ = try completeNext(backend)
+            #expect(spares(root).count == 1, "one.json's file is kept as a spare")
+            #expect(try backend.counts() == QueueCounts(generated: 1, pending: 0, inFlight: 0, processed: 1, errors: 0))
+
+            try backend.enqueue(alertPayload(id: "two"), id: "two")
+            let two = try completeNext(backend)
+            #expect(inode(root + "/processed/two.json") == firstInode, "two's record went into one's old file")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: root + "/processed/two.json")) == Data(record(for: two)))
+            var info = stat()
+            #expect(lstat(root + "/processed/two.json", &info) == 0 && info.st_mode & 0o777 == 0o644)
+            #expect(spares(root).count == 1, "two.json's file took its place")
+            #expect(try backend.counts() == QueueCounts(generated: 2, pending: 0, inFlight: 0, processed: 2, errors: 0))
+
+            try backend.retire()
+            #expect(!FileManager.default.fileExists(atPath: root + "/processing/tester"), "retire removes spares")
+        }
+    }
+
+    @Test func aLongerRecordAndAShorterOneBothComeOutWhole() throws {
+        try withBackend { (backend, root) throws in
+            let long = #"{"alert_id":"long","source_ip":"10.0.0.1","note":"\#(String(repeating: "x", count: 5000))"}"#
+            _ = FileManager.default.createFile(atPath: root + "/pending/long.json", contents: Data(long.utf8))
+            _ = try completeNext(backend)
+            try backend.enqueue(alertPayload(id: "short"), id: "short")
+            let short = try completeNext(backend)
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: root + "/processed/short.json")) == Data(record(for: short)))
+        }
+    }
+
+    /// A hostile producer hard-links a file it wants overwritten into pending/: it is stored like any
+    /// alert, but its file is never rewritten.
+    @Test func aHardLinkedInputIsNeverWrittenThrough() throws {
+        try withBackend { (backend, root) throws in
+            let victim = root + "/victim.json"
+            let text = String(decoding: alertPayload(id: "linked"), as: UTF8.self)
+            _ = FileManager.default.createFile(atPath: victim, contents: Data(text.utf8))
+            #expect(link(victim, root + "/pending/linked.json") == 0)
+            _ = try completeNext(backend)
+            #expect(spares(root).isEmpty)
+            try backend.enqueue(alertPayload(id: "after"), id: "after")
+            _ = try completeNext(backend)
+            #expect(try String(contentsOfFile: victim, encoding: .utf8) == text)
+            #expect(try backend.counts() == QueueCounts(generated: 2, pending: 0, inFlight: 0, processed: 2, errors: 0))
+        }
+    }
+
+    /// A producer that writes in place may still hold its file open: a file changed within the young-file
+    /// grace is removed, never kept for rewriting.
+    @Test func aYoungInputIsRemovedNotKept() throws {
+        try withBackend(grace: .seconds(30)) { (backend, root) throws in
+            try backend.enqueue(alertPayload(id: "young"), id: "young")
+            _ = try completeNext(backend)
+            #expect(spares(root).isEmpty)
+            #expect(try backend.counts().processed == 1)
+        }
+    }
+
+    /// A consumer that died leaves spares beside its in-flight alerts: recovery gives the alerts back,
+    /// removes the spares, and the dead consumer's area with them.
+    @Test func recoveryRemovesADeadConsumersSpares() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let root = directory.path + "/queue"
+        let dead = try DirectoryBackend(root: root, consumer: "dead", youngFileGrace: .zero)
+        for id in ["done", "held"] {
+            try dead.enqueue(alertPayload(id: id), id: id)
+        }
+        let first = try #require(try dead.claim(timeout: .seconds(1)))
+        try dead.complete(first, record: record(for: first), summary: summary(for: first))
+        _ = try #require(try dead.claim(timeout: .seconds(1)))
+        dead.abandon()
+        let names = try FileManager.default.contentsOfDirectory(atPath: root + "/processing/dead")
+        #expect(names.contains { $0.hasPrefix(".spare-") })
+
+        let heir = try DirectoryBackend(root: root, consumer: "heir")
+        #expect(try heir.recoverInFlight(includingOwn: true).alerts == 1)
+        #expect(!FileManager.default.fileExists(atPath: root + "/processing/dead"))
+        #expect(try heir.counts() == QueueCounts(generated: 2, pending: 1, inFlight: 0, processed: 1, errors: 0))
+    }
+}
+
 @Suite struct AbandonedTemporaryFileTests {
     @Test func oldTemporaryFilesAreRemovedAtStartUpAndYoungOnesKept() throws {
         let directory = try TemporaryDirectory()
