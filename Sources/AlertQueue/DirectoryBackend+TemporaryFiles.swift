@@ -16,7 +16,8 @@ extension DirectoryBackend {
     func removeAbandonedTemporaryFiles() -> Int {
         var removed = 0
         for directory in [pendingDirectory, processedDirectory, errorsDirectory] {
-            guard let names = try? FileSystem.entries(of: directory) else { continue }
+            // Only dot-files are listed: these directories hold the backlog and the whole store.
+            guard let names = try? FileSystem.entries(of: directory, hiddenOnly: true) else { continue }
             for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
                 let path = "\(directory)/\(name)"
                 guard let modified = FileSystem.modificationTime(path),

@@ -28,14 +28,24 @@ enum FileSystem {
 
     /// The names in a directory, without `.` and `..`.
     static func entries(of path: String) throws(QueueError) -> [String] {
+        try entries(of: path, hiddenOnly: false)
+    }
+
+    /// The names in a directory, or with `hiddenOnly` only its dot-files, without `.` and `..`. Other
+    /// names are skipped before a string is made of them, so looking for a few hidden files in a
+    /// directory of a million records costs no memory.
+    static func entries(of path: String, hiddenOnly: Bool) throws(QueueError) -> [String] {
         guard let directory = opendir(path) else { throw failure("opendir", path) }
         defer { closedir(directory) }
         var names: [String] = []
         while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            let name: String? = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { characters in
+                    if hiddenOnly && characters[0] != CChar(UInt8(ascii: ".")) { return nil }
+                    return String(cString: characters)
+                }
             }
-            if name != "." && name != ".." {
+            if let name, name != "." && name != ".." {
                 names.append(name)
             }
         }

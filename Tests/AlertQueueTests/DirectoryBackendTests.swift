@@ -273,6 +273,17 @@ import Testing
 }
 
 @Suite struct AbandonedTemporaryFileTests {
+    /// The start-up sweep looks through the backlog and the store; only their dot-files become strings.
+    @Test func listingDotFilesOnlySkipsEverythingElse() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        for name in ["a.json", ".b.json.1.2.tmp", "c", ".lock"] {
+            _ = FileManager.default.createFile(atPath: "\(directory.path)/\(name)", contents: nil)
+        }
+        #expect(try FileSystem.entries(of: directory.path, hiddenOnly: true).sorted() == [".b.json.1.2.tmp", ".lock"])
+        #expect(try FileSystem.entries(of: directory.path).count == 4)
+    }
+
     @Test func oldTemporaryFilesAreRemovedAtStartUpAndYoungOnesKept() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
