@@ -187,11 +187,14 @@ public final class DirectoryBackend: QueueBackend {
         if FileSystem.isReusable(path, quietSeconds: youngFileGrace.seconds),
             let spare = spares.withLock({ $0.reserve() })
         {
-            if try FileSystem.rename(path, to: "\(ownDirectory)/\(spare)") {
-                spares.withLock { $0.add(spare) }
-            } else {
+            let kept: Bool
+            do {
+                kept = try FileSystem.rename(path, to: "\(ownDirectory)/\(spare)")
+            } catch {
                 spares.withLock { $0.cancel() }
+                throw error
             }
+            spares.withLock { kept ? $0.add(spare) : $0.cancel() }
             return
         }
         try FileSystem.remove(path)
